@@ -1,0 +1,1 @@
+"""The ``gong-tasks`` command line: one entry point over the toolkit's packages."""

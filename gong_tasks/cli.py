@@ -1,0 +1,16 @@
+"""The ``gong-tasks`` console script: a click group whose subcommands live in modules."""
+
+from __future__ import annotations
+
+import click
+
+from gong_tasks.spec_commands import spec_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gong-tasks-kit")
+def main() -> None:
+    """Spec, mock server, contract tests and fixtures for Gong's POST /v2/tasks."""
+
+
+main.add_command(spec_group)

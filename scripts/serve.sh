@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up and run the mock server on its embedded default data. Extra arguments go to
+# `gong-tasks serve` (e.g. --port 9000 --seed 7).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+exec .venv/bin/gong-tasks serve "$@"

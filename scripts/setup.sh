@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Create .venv and install gong-tasks-kit into it (editable, with the dev tools).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[dev]'

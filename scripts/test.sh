@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up and run every test and check. Exits non-zero when any of them fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/install-system-deps.sh
+npm ci --no-audit --no-fund --loglevel=error
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALYTICS=false
+PACKAGES=(spec fixtures mock_server contract_tests gong_tasks)
+echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
+echo "== mypy"; .venv/bin/mypy
+echo "== import-linter"; .venv/bin/lint-imports
+echo "== pytest"; .venv/bin/pytest "$@"
