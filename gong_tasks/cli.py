@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gong_tasks.spec_commands import spec_group
+from mock_server.cli import serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,3 +15,4 @@ def main() -> None:
 
 
 main.add_command(spec_group)
+main.add_command(serve_command)

@@ -1,0 +1,99 @@
+"""Gong's two ways in: HTTP Basic with an access key, or an OAuth bearer token with scopes.
+
+Secrets are compared in constant time and never logged or echoed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from mock_server.errors import ApiError, unauthorized
+
+REQUIRED_SCOPE = "api:tasks:read"
+CREDENTIALS_FAILED = "Validate credentials failed. Please check your credentials and try again."
+ACCESS_DENIED = "Access denied"
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """Who a request authenticated as, without the secret.
+
+    Attributes:
+        kind: ``basic`` or ``bearer``.
+        name: The access key, or ``token#N`` for the N-th configured bearer token.
+    """
+
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSettings:
+    """What the mock accepts.
+
+    Attributes:
+        access_key: The Basic user name.
+        access_key_secret: The Basic password.
+        bearer_tokens: Token → the scopes it carries.
+    """
+
+    access_key: str
+    access_key_secret: str
+    bearer_tokens: Mapping[str, Sequence[str]]
+
+
+def _same(given: bytes, expected: str) -> bool:
+    return hmac.compare_digest(given, expected.encode("utf-8"))
+
+
+def _basic(encoded: str, settings: AuthSettings) -> Credential:
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise unauthorized(CREDENTIALS_FAILED) from None
+    key, separator, secret = decoded.partition(b":")
+    key_ok = _same(key, settings.access_key)
+    secret_ok = _same(secret, settings.access_key_secret)  # always both: constant time
+    if not (separator and key_ok and secret_ok):
+        raise unauthorized(CREDENTIALS_FAILED)
+    return Credential("basic", settings.access_key)
+
+
+def _bearer(token: str, settings: AuthSettings) -> Credential:
+    given = token.strip().encode("utf-8")
+    matched: tuple[int, Sequence[str]] | None = None
+    for index, (candidate, scopes) in enumerate(settings.bearer_tokens.items()):
+        if _same(given, candidate) and matched is None:
+            matched = (index, scopes)
+    if matched is None:
+        raise unauthorized(CREDENTIALS_FAILED)
+    index, scopes = matched
+    if REQUIRED_SCOPE not in scopes:
+        raise ApiError(
+            403, [f"{ACCESS_DENIED}: the token lacks the {REQUIRED_SCOPE} scope"], source="auth"
+        )
+    return Credential("bearer", f"token#{index + 1}")
+
+
+def authenticate(authorization: str | None, settings: AuthSettings) -> Credential:
+    """Check an ``Authorization`` header value.
+
+    Returns:
+        The credential it proves.
+
+    Raises:
+        ApiError: 401 when it is missing, malformed or wrong; 403 for a valid bearer
+            token without the ``api:tasks:read`` scope.
+    """
+    if not authorization:
+        raise unauthorized(CREDENTIALS_FAILED)
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() == "basic":
+        return _basic(value, settings)
+    if scheme.lower() == "bearer":
+        return _bearer(value, settings)
+    raise unauthorized(CREDENTIALS_FAILED)

@@ -1,0 +1,75 @@
+"""Gong's error shape, ``{requestId, errors}``, for every answer that is not a 200."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import orjson
+from flask import Response
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+WWW_AUTHENTICATE = 'Basic realm="Gong.io API"'
+SERVICE_VERSION = "gong-tasks-kit-mock/0.1.0"
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def new_request_id() -> str:
+    """A fresh request id shaped like Gong's: 19 lowercase base-36 characters."""
+    number = int.from_bytes(os.urandom(12), "big")  # 96 bits < 36**19
+    chars = []
+    for _ in range(19):
+        number, digit = divmod(number, 36)
+        chars.append(_BASE36[digit])
+    return "".join(chars)
+
+
+def gong_headers() -> dict[str, str]:
+    """The headers Gong sends on every answer (its two are undocumented but observed)."""
+    return {
+        "Content-Type": JSON_CONTENT_TYPE,
+        "x-gong-service-version": SERVICE_VERSION,
+        "x-traceid": os.urandom(16).hex(),
+    }
+
+
+class ApiError(Exception):
+    """An answer in Gong's error shape; raise it anywhere on the request path.
+
+    Attributes:
+        status: The HTTP status code (one the spec documents for the path, or 404/405).
+        errors: The messages for the body's ``errors`` array (at least one).
+        headers: Extra headers, e.g. ``Retry-After`` or ``WWW-Authenticate``.
+        source: What produced the answer (``validation``, ``auth``, ``prefer``, ...),
+            for the request journal.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        errors: Sequence[str],
+        headers: Mapping[str, str] | None = None,
+        source: str = "mock",
+    ) -> None:
+        if not errors:
+            raise ValueError("an error answer needs at least one message")
+        super().__init__(f"{status}: {'; '.join(errors)}")
+        self.status = status
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+        self.source = source
+
+    def to_response(self) -> Response:
+        """The Flask response for this error, with a fresh ``requestId``."""
+        body = orjson.dumps({"requestId": new_request_id(), "errors": self.errors})
+        return Response(body, status=self.status, headers={**gong_headers(), **self.headers})
+
+
+def unauthorized(message: str) -> ApiError:
+    """401 with Gong's challenge header."""
+    return ApiError(401, [message], {"WWW-Authenticate": WWW_AUTHENTICATE}, source="auth")
+
+
+def bad_request(*messages: str) -> ApiError:
+    """400 Malformed request."""
+    return ApiError(400, messages, source="validation")

@@ -1,0 +1,97 @@
+"""Prism's ``Prefer: code=NNN`` convention: ask for one documented answer on demand.
+
+``Prefer: code=429`` (optionally ``, retry-after=5``) returns the spec's 429 with an
+integer ``Retry-After``; ``code=500``, ``code=401``, ``code=403`` and ``code=400``
+return those answers; ``code=200`` asks for the normal answer. Any other code is a 400
+saying which codes the spec documents.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from mock_server.errors import WWW_AUTHENTICATE, ApiError
+from spec import TASKS_PATH, load_spec
+
+_PREFERENCE = re.compile(r"^\s*([A-Za-z-]+)\s*=\s*\"?([^\";,]*)\"?\s*$")
+DEFAULT_RETRY_AFTER = 1
+MAX_RETRY_AFTER = 86_400
+
+
+@functools.cache
+def documented_statuses() -> tuple[int, ...]:
+    """The status codes the spec documents for ``POST /v2/tasks``."""
+    responses = load_spec()["paths"][TASKS_PATH]["post"]["responses"]
+    return tuple(sorted(int(status) for status in responses))
+
+
+@functools.cache
+def spec_example_errors(status: int) -> tuple[str, ...]:
+    """The ``errors`` of the spec's first example for an error status."""
+    document = load_spec()
+    response = document["paths"][TASKS_PATH]["post"]["responses"][str(status)]
+    name = response["$ref"].rsplit("/", 1)[1]
+    examples = document["components"]["responses"][name]["content"]["application/json"]["examples"]
+    return tuple(next(iter(examples.values()))["value"]["errors"])
+
+
+def _preferences(header: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in re.split(r"[,;]", header):
+        match = _PREFERENCE.match(part)
+        if match:
+            found[match.group(1).lower()] = match.group(2).strip()
+    return found
+
+
+def _retry_after(preferences: dict[str, str]) -> int:
+    raw = preferences.get("retry-after", str(DEFAULT_RETRY_AFTER))
+    if not raw.isdigit() or int(raw) > MAX_RETRY_AFTER:
+        raise ApiError(
+            400,
+            [f"Prefer: retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER}, got {raw!r}"],
+            source="prefer",
+        )
+    return int(raw)
+
+
+def documented_error(
+    status: int, *, retry_after: int = DEFAULT_RETRY_AFTER, source: str = "prefer"
+) -> ApiError:
+    """The spec's answer for a documented error status, with its required headers."""
+    headers: dict[str, str] = {}
+    if status == 429:
+        headers["Retry-After"] = str(retry_after)
+    elif status == 401:
+        headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return ApiError(status, spec_example_errors(status), headers, source=source)
+
+
+def preferred_error(header: str | None) -> ApiError | None:
+    """The error a ``Prefer`` header asks for, or None for a normal answer.
+
+    Raises:
+        ApiError: 400 when the header asks for a code the spec does not document.
+    """
+    if not header:
+        return None
+    preferences = _preferences(header)
+    code = preferences.get("code")
+    if code is None:
+        return None
+    documented = documented_statuses()
+    if not code.isdigit() or int(code) not in documented:
+        listed = ", ".join(map(str, documented))
+        raise ApiError(
+            400,
+            [
+                f"Prefer: code={code} is not a status the spec documents for POST {TASKS_PATH} "
+                f"(documented: {listed})"
+            ],
+            source="prefer",
+        )
+    status = int(code)
+    if status == 200:
+        return None
+    return documented_error(status, retry_after=_retry_after(preferences))

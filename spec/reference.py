@@ -1,0 +1,105 @@
+"""openapi-core, the project's reference validator, applied to raw requests and responses.
+
+Its verdict defines "valid" everywhere in the toolkit; faster validators elsewhere are
+proven to agree with it. Requests are validated as if sent to Gong's generic host, so
+the verdict never depends on where a mock happens to listen.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openapi_core.testing import MockRequest, MockResponse
+from openapi_core.validation.request.validators import V31RequestBodyValidator
+
+from spec.loader import TASKS_PATH, openapi
+
+_REFERENCE_HOST = "https://api.gong.io"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way a request or response breaks the spec.
+
+    Attributes:
+        location: Where, as a dotted path into the body (``filter.types[0]``), a header
+            name, or ``body`` for the whole document.
+        message: What is wrong, in the validator's words.
+    """
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+def _dotted(path: Any) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "body"
+
+
+def _violations(error: Exception) -> Iterator[Violation]:
+    cause = error.__cause__
+    schema_errors = getattr(cause, "schema_errors", None)
+    if schema_errors:
+        for schema_error in schema_errors:
+            yield Violation(_dotted(schema_error.absolute_path), schema_error.message)
+    else:
+        yield Violation("request" if cause is None else "body", str(cause or error))
+
+
+def reference_request(
+    body: bytes, *, content_type: str = "application/json", method: str = "post"
+) -> MockRequest:
+    """An openapi-core request for ``TASKS_PATH`` with this raw body."""
+    return MockRequest(_REFERENCE_HOST, method, TASKS_PATH, data=body, content_type=content_type)
+
+
+@functools.cache
+def _request_body_validator() -> V31RequestBodyValidator:
+    # The body alone: authentication is the mock's own job, not the schema's.
+    return V31RequestBodyValidator(openapi().spec)
+
+
+def iter_request_violations(
+    body: bytes, *, content_type: str = "application/json"
+) -> Iterator[Violation]:
+    """Yield each way a ``POST /v2/tasks`` body breaks the spec (nothing when valid)."""
+    try:
+        _request_body_validator().validate(reference_request(body, content_type=content_type))
+    except Exception as error:  # openapi-core's errors share no useful base class
+        yield from _violations(error)
+
+
+def iter_response_violations(
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    content_type: str = "application/json",
+) -> Iterator[Violation]:
+    """Yield each way a response to ``POST /v2/tasks`` breaks the spec.
+
+    Args:
+        status: The HTTP status code.
+        body: The raw body.
+        headers: The response headers.
+        content_type: The media type without parameters, e.g. ``application/json``.
+    """
+    response = MockResponse(
+        body, status_code=status, headers=dict(headers), content_type=content_type
+    )
+    try:
+        openapi().validate_response(reference_request(b"{}"), response)
+    except Exception as error:  # see above
+        cause = error.__cause__
+        if getattr(cause, "schema_errors", None):
+            yield from _violations(error)
+        else:
+            yield Violation("response", str(cause or error))
