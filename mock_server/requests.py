@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -11,6 +12,23 @@ from mock_server.fast_validation import is_valid
 from spec.reference import iter_request_violations
 
 _MAX_MESSAGES = 10
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        first_error = error
+    try:
+        # orjson refuses integers beyond 64 bits, which are valid JSON: the slow parser
+        # takes them so the client hears about the field, not about its syntax.
+        return json.loads(body, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise bad_request(f"Request body is not valid JSON: {first_error}") from None
 
 
 def parse_task_filter(body: bytes, mimetype: str) -> dict[str, Any]:
@@ -27,10 +45,7 @@ def parse_task_filter(body: bytes, mimetype: str) -> dict[str, Any]:
         raise bad_request(f"Content-Type must be application/json, got {mimetype or 'nothing'}")
     if not body.strip():
         raise bad_request("Request body is empty: expected a JSON object with a 'filter'")
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise bad_request(f"Request body is not valid JSON: {error}") from None
+    document = _parse_json(body)
     if not is_valid("TaskListRequest", document):
         violations = list(iter_request_violations(body))
         if violations:

@@ -1,0 +1,140 @@
+"""pytest plugin ``gong_tasks_kit``: the mock and the factories as fixtures.
+
+Registered through the ``pytest11`` entry point, so installing gong-tasks-kit is enough.
+
+Fixtures:
+    gong_mock_config: overrides of the mock's settings (override this fixture, or use
+        the ``gong_mock`` marker: ``@pytest.mark.gong_mock(seed=7, users=3)``).
+    gong_mock_app: the mock's Flask app (strict mode on), in-process.
+    gong_mock_client: a Flask test client that sends valid credentials by default.
+    gong_mock_url: the base URL of a live mock on a free port, started once per
+        session per configuration.
+    gong_task_factory: the ``fixtures`` factories bound to a seeded Faker.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faker import Faker
+from flask import Flask
+from flask.testing import FlaskClient
+
+from fixtures import factories
+from fixtures.providers import make_faker
+from mock_server.app import create_app
+from mock_server.testing import LiveServer, default_authorization
+
+_OWN_PACKAGES = ("spec", "fixtures", "mock_server", "contract_tests")
+_APPS: dict[tuple[tuple[str, Any], ...], Flask] = {}
+_SERVERS: dict[int, LiveServer] = {}
+
+
+def _check_not_shadowed() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for name in _OWN_PACKAGES:
+        found = importlib.util.find_spec(name)
+        origin = Path(found.origin).resolve() if found and found.origin else None
+        if origin is None or origin.parent.parent != root:
+            raise pytest.UsageError(
+                f"gong-tasks-kit: the import name {name!r} resolves to {origin}, not to "
+                f"gong-tasks-kit in {root}; another installed package shadows it "
+                f"(uninstall it, or run pytest with --import-mode=importlib)"
+            )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker and refuse to run with a shadowed import name."""
+    config.addinivalue_line(
+        "markers",
+        "gong_mock(**settings): settings of the Gong mock for this test "
+        "(seed, users, tasks_per_user, crm_type, auth, ...)",
+    )
+    _check_not_shadowed()
+
+
+@pytest.fixture
+def gong_mock_config() -> dict[str, Any]:
+    """Overrides of the mock's settings; override this fixture to change them."""
+    return {}
+
+
+def _settings(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[str, Any]:
+    merged = {key.upper(): value for key, value in config.items()}
+    marker = request.node.get_closest_marker("gong_mock")
+    if marker is not None:
+        merged.update({key.upper(): value for key, value in marker.kwargs.items()})
+    return {"STRICT": True, "TESTING": True, **merged}
+
+
+@pytest.fixture
+def gong_mock_app(request: pytest.FixtureRequest, gong_mock_config: dict[str, Any]) -> Flask:
+    """The mock's Flask app for this test's settings (built once per distinct settings)."""
+    settings = _settings(request, gong_mock_config)
+    key = tuple(sorted((name, repr(value)) for name, value in settings.items()))
+    if key not in _APPS:
+        _APPS[key] = create_app(settings)
+    return _APPS[key]
+
+
+@pytest.fixture
+def gong_mock_client(gong_mock_app: Flask) -> FlaskClient:
+    """A test client of the mock that sends the mock's Basic credentials by default."""
+    client = gong_mock_app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = default_authorization(gong_mock_app)
+    return client
+
+
+@pytest.fixture
+def gong_mock_url(gong_mock_app: Flask) -> str:
+    """Base URL of a live mock on 127.0.0.1 (one server per app, kept for the session)."""
+    server = _SERVERS.get(id(gong_mock_app))
+    if server is None:
+        server = _SERVERS[id(gong_mock_app)] = LiveServer(gong_mock_app).start()
+    return server.url
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFactory:
+    """The ``fixtures`` factories bound to one seeded Faker."""
+
+    faker: Faker
+
+    def task(self, **overrides: Any) -> dict[str, Any]:
+        """See :func:`fixtures.factories.build_task`."""
+        return factories.build_task(self.faker, **overrides)
+
+    def contact(self, **overrides: Any) -> dict[str, Any]:
+        """See :func:`fixtures.factories.build_contact`."""
+        return factories.build_contact(self.faker, **overrides)
+
+    def account(self, **overrides: Any) -> dict[str, Any]:
+        """See :func:`fixtures.factories.build_account`."""
+        return factories.build_account(self.faker, **overrides)
+
+    def opportunity(self, **overrides: Any) -> dict[str, Any]:
+        """See :func:`fixtures.factories.build_opportunity`."""
+        return factories.build_opportunity(self.faker, **overrides)
+
+    def flow(self, **overrides: Any) -> dict[str, Any]:
+        """See :func:`fixtures.factories.build_flow`."""
+        return factories.build_flow(self.faker, **overrides)
+
+
+@pytest.fixture
+def gong_task_factory(request: pytest.FixtureRequest) -> TaskFactory:
+    """Factories seeded from the ``gong_mock`` marker's seed (default 42)."""
+    marker = request.node.get_closest_marker("gong_mock")
+    seed = int(marker.kwargs.get("seed", 42)) if marker else 42
+    return TaskFactory(make_faker(seed))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the live servers this session started."""
+    for server in _SERVERS.values():
+        server.stop()
+    _SERVERS.clear()

@@ -1,0 +1,154 @@
+"""Properties of the mock for any input: exact filters, 400s for malformed bodies, and a
+fast validator that agrees with openapi-core, the reference."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fixtures.dataset import build_dataset
+from fixtures.strategies import invalid_task_list_requests, json_values, task_list_requests, tasks
+from mock_server.app import create_app
+from mock_server.fast_validation import is_valid
+from mock_server.testing import default_authorization
+from spec.reference import iter_request_violations, iter_response_violations
+
+DATASET = build_dataset()
+USER_IDS = [str(user.id) for user in DATASET.users]
+WORKSPACE_IDS = [str(workspace) for workspace in DATASET.workspace_ids]
+RECORDS = list(DATASET.iter_records())
+APP: Flask = create_app({"TESTING": True, "STRICT": True})
+FUNCTION_FIXTURES_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _client() -> FlaskClient:
+    client = APP.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = default_authorization(APP)
+    return client
+
+
+def _expected_ids(task_filter: dict[str, Any]) -> list[int]:
+    """Brute force over the dataset, independent of the mock's index."""
+    matching = [
+        record.task
+        for record in RECORDS
+        if str(record.task["userId"]) == task_filter["userId"]
+        and (
+            "workspaceId" not in task_filter
+            or str(record.workspace_id) == task_filter["workspaceId"]
+        )
+        and record.task["type"] in task_filter["types"]
+        and record.task["status"] in task_filter["status"]
+        and set(record.task["actions"]) & set(task_filter["taskAction"])
+    ]
+    return [task["id"] for task in sorted(matching, key=lambda t: (t["dueDate"], t["id"]))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(task_list_requests(USER_IDS, WORKSPACE_IDS))
+def test_mock_returns_exactly_the_matching_tasks_for_any_valid_filter(body: dict[str, Any]) -> None:
+    response = _client().post("/v2/tasks", json=body)
+    assert response.status_code == 200
+    got = [task["id"] for task in response.json["tasks"]]
+    assert got == _expected_ids(body["filter"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(invalid_task_list_requests())
+def test_mock_answers_any_malformed_body_with_a_400_in_the_error_shape(
+    case: tuple[str, Any],
+) -> None:
+    kind, body = case
+    response = _client().post("/v2/tasks", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400, (kind, body, response.json)
+    assert response.json["errors"], kind
+    assert not list(iter_response_violations(400, response.data, dict(response.headers)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=64) | st.text(max_size=64).map(str.encode))
+def test_mock_never_crashes_on_arbitrary_bytes(data: bytes) -> None:
+    response = _client().post("/v2/tasks", data=data, content_type="application/json")
+    assert response.status_code in (200, 400)
+    assert set(response.json) >= {"requestId"}
+
+
+def _bodies() -> st.SearchStrategy[Any]:
+    near_valid = invalid_task_list_requests().map(lambda case: case[1])
+    return st.one_of(
+        task_list_requests(),
+        near_valid,
+        json_values(),
+        st.fixed_dictionaries(
+            {
+                "filter": st.dictionaries(
+                    st.sampled_from(
+                        ["userId", "workspaceId", "types", "taskAction", "status", "other"]
+                    ),
+                    json_values(4),
+                )
+            }
+        ),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(_bodies())
+def test_fast_request_validator_agrees_with_openapi_core(body: Any) -> None:
+    reference_valid = not list(iter_request_violations(json.dumps(body).encode()))
+    assert is_valid("TaskListRequest", body) == reference_valid, body
+
+
+def _mutated_task(task: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    return {**task, field: value}
+
+
+TASK_MUTATIONS = st.tuples(
+    st.sampled_from(
+        [
+            "id",
+            "userId",
+            "created",
+            "updated",
+            "dueDate",
+            "status",
+            "type",
+            "actions",
+            "title",
+            "priority",
+            "flow",
+            "contact",
+            "new-field",
+        ]
+    ),
+    json_values(4)
+    | st.sampled_from(
+        [
+            2**63,
+            -(2**63) - 1,
+            2**31,
+            "2018-02-17T10:30:00Z",
+            "2018-02-30T10:30:00Z",
+            "yesterday",
+            ["CALL", "CALL"],
+            {"id": 2**40, "name": "x", "weight": 2**31},
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tasks(), st.none() | TASK_MUTATIONS)
+def test_fast_task_validator_agrees_with_openapi_core(
+    task: dict[str, Any], mutation: tuple[str, Any] | None
+) -> None:
+    if mutation is not None:
+        task = _mutated_task(task, *mutation)
+    document = json.dumps({"tasks": [task]}).encode()
+    reference_valid = not list(iter_response_violations(200, document, {}))
+    assert is_valid("Task", task) == reference_valid, task
