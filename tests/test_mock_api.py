@@ -156,8 +156,14 @@ def test_mock_filters_by_workspace(gong_mock_app: Flask, gong_mock_client: Flask
         (
             b'{"filter": {"userId": "5", "types": [], "taskAction": [], "status": [1e999]}}',
             "application/json",
-            "Request body is not valid JSON",
+            "filter.status[0]: inf is not one of",
         ),
+        (
+            b'{"filter": {"userId": 123456789012345678901234567890}}',
+            "application/json",
+            "filter.userId: 123456789012345678901234567890 is not of type 'string'",
+        ),
+        (b'{"filter": NaN}', "application/json", "Request body is not valid JSON"),
         (b"[" * 5000 + b"]" * 5000, "application/json", "Request body is not valid JSON"),
     ],
 )
