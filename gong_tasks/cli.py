@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gong_tasks.contract_command import contract_command
 from gong_tasks.spec_commands import spec_group
 from mock_server.cli import serve_command
 
@@ -16,3 +17,4 @@ def main() -> None:
 
 main.add_command(spec_group)
 main.add_command(serve_command)
+main.add_command(contract_command)

@@ -82,7 +82,14 @@ def list_tasks() -> Response:
 def health() -> Response:
     """Liveness and what is being served."""
     store = mock_state().store
-    body = {"status": "ok", "tasks": store.task_count, "users": len(store.user_ids)}
+    workspaces = sorted({w for ids in store.workspaces.values() for w in ids})
+    body = {
+        "status": "ok",
+        "tasks": store.task_count,
+        "users": len(store.user_ids),
+        "userIds": list(store.user_ids),
+        "workspaceIds": workspaces,
+    }
     return Response(orjson.dumps(body), headers=gong_headers())
 
 

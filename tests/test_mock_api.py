@@ -296,7 +296,9 @@ def test_mock_serves_its_spec_and_health(gong_mock_client: FlaskClient) -> None:
     assert spec_yaml.mimetype == "application/yaml"
     assert b"listUserTasks" in spec_yaml.data
     health = gong_mock_client.get("/__health").json
-    assert health == {"status": "ok", "tasks": 250, "users": 5}
+    assert (health["status"], health["tasks"], health["users"]) == ("ok", 250, 5)
+    assert len(health["userIds"]) == 5
+    assert health["workspaceIds"]
 
 
 def test_mock_strict_mode_fails_loudly_on_a_response_that_breaks_the_spec(

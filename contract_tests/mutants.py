@@ -1,0 +1,150 @@
+"""Deliberately broken variants of the mock, to prove the contract suite catches them.
+
+Each is an app factory usable as ``gong-tasks contract --app contract_tests.mutants:NAME``
+(``MUTANTS`` lists them with the words the suite's report must contain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from flask import Flask, Response
+
+from mock_server.app import create_app, mock_state
+
+
+def _rewrite_json(app: Flask, change: Callable[[int, Any], Any]) -> Flask:
+    def after(response: Response) -> Response:
+        try:
+            body = orjson.loads(response.get_data())
+        except orjson.JSONDecodeError:
+            return response
+        response.set_data(orjson.dumps(change(response.status_code, body)))
+        return response
+
+    app.after_request(after)
+    return app
+
+
+def _each_task(body: Any, change: Callable[[dict[str, Any]], None]) -> Any:
+    if isinstance(body, dict):
+        for task in body.get("tasks", []):
+            change(task)
+    return body
+
+
+def wrong_field_type() -> Flask:
+    """Task ids sent as strings instead of int64 numbers."""
+    return _rewrite_json(
+        create_app(), lambda _, body: _each_task(body, lambda task: task.update(id=str(task["id"])))
+    )
+
+
+def missing_request_id() -> Flask:
+    """No ``requestId`` in any body."""
+
+    def drop(_: int, body: Any) -> Any:
+        if isinstance(body, dict):
+            body.pop("requestId", None)
+        return body
+
+    return _rewrite_json(create_app(), drop)
+
+
+def enum_outside_spec() -> Flask:
+    """Task status ``PENDING``, which the spec's enum does not have."""
+    return _rewrite_json(
+        create_app(), lambda _, body: _each_task(body, lambda task: task.update(status="PENDING"))
+    )
+
+
+def wrong_content_type() -> Flask:
+    """Answers labelled ``text/html``."""
+    app = create_app()
+
+    def after(response: Response) -> Response:
+        response.headers["Content-Type"] = "text/html; charset=utf-8"
+        return response
+
+    app.after_request(after)
+    return app
+
+
+def no_retry_after() -> Flask:
+    """429 answers without the ``Retry-After`` header."""
+    app = create_app()
+
+    def after(response: Response) -> Response:
+        response.headers.pop("Retry-After", None)
+        return response
+
+    app.after_request(after)
+    return app
+
+
+def undocumented_status() -> Flask:
+    """Malformed requests answered 422 instead of the documented 400."""
+    app = create_app()
+
+    def after(response: Response) -> Response:
+        if response.status_code == 400:
+            response.status_code = 422
+        return response
+
+    app.after_request(after)
+    return app
+
+
+def ignored_filter() -> Flask:
+    """The ``types``, ``taskAction`` and ``status`` of the filter are ignored."""
+    app = create_app()
+    store = mock_state(app).store
+    query = store.query
+
+    def everything(task_filter: Mapping[str, Any]) -> list[bytes]:
+        return query(
+            {
+                **task_filter,
+                "types": ["FLOW", "MANUAL"],
+                "taskAction": ["CALL"],
+                "status": ["OPEN", "DONE", "DISMISSED"],
+            }
+        )
+
+    store.query = everything  # type: ignore[method-assign]
+    return app
+
+
+def server_error_on_valid_input() -> Flask:
+    """Every successful answer replaced by a 500."""
+    app = create_app()
+
+    def after(response: Response) -> Response:
+        if (
+            response.status_code == 200
+            and response.mimetype == "application/json"
+            and (b'"tasks"' in response.get_data())
+        ):
+            response.status_code = 500
+            response.set_data(
+                orjson.dumps({"requestId": "x" * 19, "errors": ["Internal server error occurred"]})
+            )
+        return response
+
+    app.after_request(after)
+    return app
+
+
+#: name → words the suite's output must contain when it catches the mutant.
+MUTANTS: Mapping[str, str] = {
+    "wrong_field_type": "is not of type 'integer'",
+    "missing_request_id": "missing or empty requestId",
+    "enum_outside_spec": "'PENDING' is not one of",
+    "wrong_content_type": "text/html",
+    "no_retry_after": "Retry-After",
+    "undocumented_status": "status 422 is not documented",
+    "ignored_filter": "filter.status is",
+    "server_error_on_valid_input": "Server error",
+}

@@ -1,0 +1,40 @@
+"""Schema conformance with schemathesis: every generated request, every built-in check,
+plus Gong's own invariants on every answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+
+from contract_tests.invariants import body_problems, reply_problems
+from contract_tests.target import Reply, Target
+
+schema = schemathesis.pytest.from_fixture("contract_schema")
+
+
+def gong_answer_invariants(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Schemathesis check: Gong's invariants on one answer to ``POST /v2/tasks``."""
+    if case.method.upper() != "POST":
+        return None  # method fuzzing: schemathesis's own checks expect a 405 there
+    headers = {name: values[0] for name, values in response.headers.items() if values}
+    reply = Reply(response.status_code, headers, response.content)
+    problems = reply_problems(reply.status, reply.headers, reply.body)
+    if not problems:
+        problems = body_problems(reply.status, reply.json)
+    if problems:
+        raise AssertionError("Gong invariant broken: " + "; ".join(problems))
+    return None
+
+
+@schema.parametrize()
+def test_conformance(case: Any, contract_target: Target) -> None:
+    contract_target.before_request()
+    if contract_target.session is not None:
+        response = case.call(session=contract_target.session)
+    else:
+        response = case.call()
+    if case.method.upper() == "POST":
+        headers = {name: values[0] for name, values in response.headers.items() if values}
+        contract_target.observe(response.status_code, headers, response.content)
+    case.validate_response(response, additional_checks=[gong_answer_invariants])

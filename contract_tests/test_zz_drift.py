@@ -1,0 +1,21 @@
+"""Last: the drift report over every answer the run saw (written to a file on live runs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from contract_tests.settings import ContractSettings
+from contract_tests.target import Target
+
+
+def test_no_type_enum_or_status_drift(
+    contract_target: Target, contract_settings: ContractSettings
+) -> None:
+    report = contract_target.drift.report()
+    if contract_settings.live:
+        Path(contract_settings.drift_report).write_text(
+            json.dumps(report.to_json(), indent=2), encoding="utf-8"
+        )
+    assert report.responses > 0, "no answer was recorded"
+    assert not report.failures, report.failures
