@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_server.prefer import documented_statuses
+from spec.examples import documented_statuses
 from spec.reference import iter_response_violations
 
 

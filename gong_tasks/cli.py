@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gong_tasks.contract_command import contract_command
+from gong_tasks.sample_command import sample_command
 from gong_tasks.spec_commands import spec_group
 from mock_server.cli import serve_command
 
@@ -18,3 +19,4 @@ def main() -> None:
 main.add_command(spec_group)
 main.add_command(serve_command)
 main.add_command(contract_command)
+main.add_command(sample_command)

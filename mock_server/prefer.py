@@ -12,7 +12,8 @@ import functools
 import re
 
 from mock_server.errors import WWW_AUTHENTICATE, ApiError
-from spec import TASKS_PATH, load_spec
+from spec import TASKS_PATH
+from spec.examples import documented_statuses, response_example
 
 _PREFERENCE = re.compile(r"^\s*([A-Za-z-]+)\s*=\s*\"?([^\";,]*)\"?\s*$")
 DEFAULT_RETRY_AFTER = 1
@@ -20,20 +21,9 @@ MAX_RETRY_AFTER = 86_400
 
 
 @functools.cache
-def documented_statuses() -> tuple[int, ...]:
-    """The status codes the spec documents for ``POST /v2/tasks``."""
-    responses = load_spec()["paths"][TASKS_PATH]["post"]["responses"]
-    return tuple(sorted(int(status) for status in responses))
-
-
-@functools.cache
 def spec_example_errors(status: int) -> tuple[str, ...]:
     """The ``errors`` of the spec's first example for an error status."""
-    document = load_spec()
-    response = document["paths"][TASKS_PATH]["post"]["responses"][str(status)]
-    name = response["$ref"].rsplit("/", 1)[1]
-    examples = document["components"]["responses"][name]["content"]["application/json"]["examples"]
-    return tuple(next(iter(examples.values()))["value"]["errors"])
+    return tuple(response_example(status)["errors"])
 
 
 def _preferences(header: str) -> dict[str, str]:

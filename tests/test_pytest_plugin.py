@@ -1,0 +1,69 @@
+"""The pytest plugin works installed, from a fresh test project (pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+USER_PROJECT_TEST = """
+import json
+import urllib.request
+
+import pytest
+
+ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
+
+
+def test_client_fixture_sends_credentials(gong_mock_client):
+    health = gong_mock_client.get("/__health").json
+    user = health["userIds"][0]
+    response = gong_mock_client.post("/v2/tasks", json={"filter": {"userId": user, **ALL}})
+    assert response.status_code == 200
+    assert len(response.json["tasks"]) == 50
+
+
+def test_live_url_fixture_talks_http(gong_mock_url):
+    with urllib.request.urlopen(gong_mock_url + "/__health") as answer:
+        assert json.load(answer)["status"] == "ok"
+    request = urllib.request.Request(gong_mock_url + "/v2/tasks", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request)
+    assert raised.value.code == 401
+
+
+@pytest.mark.gong_mock(seed=7, users=3, tasks_per_user=2)
+def test_marker_sets_seed_and_size(gong_mock_client):
+    assert gong_mock_client.get("/__health").json["tasks"] == 6
+
+
+@pytest.fixture
+def gong_mock_config():
+    return {"users": 2}
+
+
+def test_config_fixture_can_be_overridden(gong_mock_client):
+    assert gong_mock_client.get("/__health").json["users"] == 2
+
+
+@pytest.mark.gong_mock(seed=5)
+def test_task_factory_is_seeded(gong_task_factory):
+    task = gong_task_factory.task(type="MANUAL")
+    assert task["title"]
+    assert gong_task_factory.contact()["crmId"]
+"""
+
+
+def test_plugin_fixtures_work_in_a_fresh_project(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user_project=USER_PROJECT_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+
+
+def test_plugin_refuses_a_shadowing_package(pytester: pytest.Pytester) -> None:
+    pytester.mkpydir("fixtures")  # a local package that shadows the toolkit's `fixtures`
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--import-mode=prepend")
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*import name 'fixtures' resolves to*shadows it*"])
