@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 from flask import Flask, Response
 
-from mock_server.app import create_app, mock_state
+from mock_server.app import mock_state
+from mock_server.testing import unthrottled_app as create_app
 
 
 def _rewrite_json(app: Flask, change: Callable[[int, Any], Any]) -> Flask:

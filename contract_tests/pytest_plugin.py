@@ -68,7 +68,8 @@ def _settings(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[st
     marker = request.node.get_closest_marker("gong_mock")
     if marker is not None:
         merged.update({key.upper(): value for key, value in marker.kwargs.items()})
-    return {"STRICT": True, "TESTING": True, **merged}
+    # Gong's rate limits are off unless a test asks for them (rate_limit="3/second").
+    return {"STRICT": True, "TESTING": True, "RATE_LIMIT": "off", "DAILY_LIMIT": 0, **merged}
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 Targets:
     app:  the mock's Flask app in-process (default; no port). ``GONG_CONTRACT_APP``
-          names the app factory, ``module:function`` (default ``mock_server:create_app``).
+          names the app factory, ``module:function`` (default: the mock without Gong's rate
+          limits, ``mock_server.testing:unthrottled_app``).
     url:  any base URL (``GONG_CONTRACT_BASE_URL``), e.g. a deployed mock.
     gong: the real Gong API: a base URL on ``*.gong.io`` or ``GONG_CONTRACT_LIVE=1``.
           Read-only, throttled to 3 requests/s, budgeted, and only vendor-safe checks.
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET
 from mock_server.testing import basic_authorization
 
-DEFAULT_APP = "mock_server:create_app"
+DEFAULT_APP = "mock_server.testing:unthrottled_app"
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_LIVE_MAX_EXAMPLES = 5
 DEFAULT_LIVE_MAX_REQUESTS = 40

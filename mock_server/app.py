@@ -1,52 +1,46 @@
 """The Flask app factory of the mock and its request path.
 
-request ─► authenticate ─► Prefer ─► parse/validate ─► query ─► assemble bytes
-        ─► (strict: validate the response)
+request ─► latency ─► authenticate ─► rate-limit ─► Prefer ─► fault plan / chaos
+        ─► parse/validate ─► query ─► assemble bytes ─► (strict: validate) ─► journal
 Authentication comes first, as at Gong's gateway: a caller without credentials learns
-nothing about the body it sent.
+nothing about the body it sent, and only authenticated calls count against a limit.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from fixtures.dataset import build_dataset
+from mock_server.admin import admin
 from mock_server.auth import authenticate
 from mock_server.errors import ApiError, gong_headers, new_request_id
-from mock_server.prefer import preferred_error
+from mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
+from mock_server.journal import journal_entry
+from mock_server.limiter import GongLimiter
+from mock_server.prefer import documented_error, preferred_error
 from mock_server.requests import parse_task_filter
+from mock_server.runtime import ANONYMOUS_KEY, EXTENSION, MockState, mock_state
 from mock_server.settings import DEFAULTS, ENV_PREFIX, MockSettings
+from mock_server.state import open_state
 from mock_server.store import TaskStore
 from spec import TASKS_PATH, load_spec, load_spec_text
 from spec.reference import iter_response_violations
 
+__all__ = ["StrictModeError", "create_app", "mock_state"]
+
 logger = logging.getLogger("mock_server")
-_EXTENSION = "gong_mock"
-
-
-@dataclass(frozen=True, slots=True)
-class MockState:
-    """What the request path needs, built once per app."""
-
-    settings: MockSettings
-    store: TaskStore
+_UNJOURNALED_PREFIXES = ("/__admin", "/__health", "/openapi.")
 
 
 class StrictModeError(RuntimeError):
     """The mock was about to send a response the spec does not allow."""
-
-
-def mock_state(app: Flask | None = None) -> MockState:
-    """The :class:`MockState` of ``app`` (default: the current app)."""
-    state: MockState = (app or current_app).extensions[_EXTENSION]
-    return state
 
 
 tasks_api = Blueprint("tasks_api", __name__)
@@ -56,14 +50,26 @@ meta = Blueprint("meta", __name__)
 @tasks_api.post(TASKS_PATH, provide_automatic_options=False)
 def list_tasks() -> Response:
     """Gong's ``POST /v2/tasks``."""
-    state = mock_state()
-    if state.settings.auth_required:
-        authenticate(request.headers.get("Authorization"), state.settings.auth)
+    current = mock_state()
+    session = request.headers.get(SESSION_HEADER)
+    delay = latency_seconds(current.state, session)
+    if delay:
+        time.sleep(delay)
+    key = ANONYMOUS_KEY
+    if current.settings.auth_required:
+        credential = authenticate(request.headers.get("Authorization"), current.settings.auth)
+        key = f"{credential.kind}:{credential.name}"
+    retry_after = current.limiter.admit(key)
+    if retry_after is not None:
+        raise documented_error(429, retry_after=retry_after, source="limiter")
     preferred = preferred_error(request.headers.get("Prefer"))
     if preferred is not None:
         raise preferred
-    task_filter = parse_task_filter(request.get_data(cache=False), request.mimetype)
-    tasks = state.store.query(task_filter)
+    fault = next_fault(current.state, session)
+    if fault is not None:
+        raise fault
+    task_filter = parse_task_filter(request.get_data(), request.mimetype)
+    tasks = current.store.query(task_filter)
     body = b"".join(
         (
             b'{"requestId":"',
@@ -71,7 +77,7 @@ def list_tasks() -> Response:
             b'","tasks":[',
             b",".join(tasks),
             b'],"crmType":"',
-            state.store.crm_type.encode(),
+            current.store.crm_type.encode(),
             b'"}',
         )
     )
@@ -105,12 +111,19 @@ def openapi_yaml() -> Response:
     return Response(load_spec_text(), mimetype="application/yaml")
 
 
+def _api_error(error: ApiError) -> Response:
+    g.answered_by = error.source
+    return error.to_response()
+
+
 def _http_error(error: HTTPException) -> Response:
     if isinstance(error, RequestEntityTooLarge):
         limit = mock_state().settings.max_body_bytes
-        return ApiError(
-            400, [f"Request body is larger than the {limit}-byte limit"], source="validation"
-        ).to_response()
+        return _api_error(
+            ApiError(
+                400, [f"Request body is larger than the {limit}-byte limit"], source="validation"
+            )
+        )
     status = error.code or 400
     if status not in (404, 405):
         status = 400  # only statuses the spec documents (plus 404/405) are ever sent
@@ -118,13 +131,39 @@ def _http_error(error: HTTPException) -> Response:
         404: f"No such endpoint: {request.method} {request.path}",
         405: f"Method {request.method} is not allowed on {request.path}",
     }.get(status, error.description or "Malformed request")
-    headers = {"Allow": ", ".join(error.valid_methods or [])} if status == 405 else {}  # type: ignore[attr-defined]
-    return ApiError(status, [message], headers).to_response()
+    valid_methods = getattr(error, "valid_methods", None) or []
+    headers = {"Allow": ", ".join(valid_methods)} if status == 405 else {}
+    return _api_error(ApiError(status, [message], headers, source="routing"))
 
 
 def _unexpected_error(error: Exception) -> Response:
-    logger.exception("unexpected error on %s %s", request.method, request.path)
-    return ApiError(500, ["Internal server error occurred"], source="crash").to_response()
+    logger.error(
+        "unexpected %s on %s %s: %s", type(error).__name__, request.method, request.path, error
+    )
+    return _api_error(ApiError(500, ["Internal server error occurred"], source="crash"))
+
+
+def _start_clock() -> None:
+    g.started = time.time()
+
+
+def _journal(response: Response) -> Response:
+    if request.path.startswith(_UNJOURNALED_PREFIXES):
+        return response
+    current = mock_state()
+    try:
+        entry = journal_entry(
+            request,
+            response,
+            entry_id=current.state.next_count("journal"),
+            session=request.headers.get(SESSION_HEADER),
+            answered_by=g.get("answered_by", "mock"),
+            started=g.get("started", time.time()),
+        )
+        current.state.append_journal(entry, current.settings.journal_size)
+    except Exception as error:  # the journal must never turn an answer into a crash
+        logger.warning("could not journal %s %s: %s", request.method, request.path, error)
+    return response
 
 
 def _strict_check(response: Response) -> Response:
@@ -144,6 +183,7 @@ def _strict_check(response: Response) -> Response:
     logger.error("STRICT MODE: the mock's response breaks the spec: %s", detail)
     if current_app.testing:
         raise StrictModeError(detail)
+    g.answered_by = "strict"
     return ApiError(
         500, [f"Strict mode: the mock's response breaks the spec: {detail}"], source="strict"
     ).to_response()
@@ -171,13 +211,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     dataset = build_dataset(
         settings.seed, settings.users, settings.tasks_per_user, settings.crm_type
     )
-    app.extensions[_EXTENSION] = MockState(settings, TaskStore(dataset))
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = MockState(
+        settings=settings,
+        store=TaskStore(dataset),
+        state=open_state(settings.state_url),
+        limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state_url),
+    )
     app.register_blueprint(tasks_api)
     app.register_blueprint(meta)
-    app.register_error_handler(ApiError, ApiError.to_response)
+    if settings.admin:
+        app.register_blueprint(admin)
+    app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.before_request(_start_clock)
     if settings.strict:
         app.after_request(_strict_check)
+    app.after_request(_journal)  # runs first: after_request hooks run in reverse order
     return app

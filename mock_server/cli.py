@@ -9,6 +9,7 @@ import click
 
 from fixtures.dataset import CRM_TYPES, DEFAULT_SEED, DEFAULT_TASKS_PER_USER, DEFAULT_USERS
 from mock_server.app import create_app, mock_state
+from mock_server.runtime import MockState
 from mock_server.server import serve
 from mock_server.settings import (
     DEFAULT_ACCESS_KEY_SECRET,
@@ -50,6 +51,24 @@ def _banner(
             shown = token if token in DEFAULT_BEARER_TOKENS else f"{token[:4]}…"
             lines.append(f"  bearer token {shown!r}: scopes {', '.join(scopes) or '(none)'}")
     lines.append(f"  spec: http://{shown_host}:{port}/openapi.json   health: /__health")
+    return "\n".join(lines)
+
+
+def _controls_banner(state: MockState) -> str:
+    settings = state.settings
+    lines = [
+        f"  rate limits per credential: {state.limiter.describe}",
+        f"  state: {settings.state_url.split('@')[-1]}, journal keeps {settings.journal_size}",
+    ]
+    if not settings.admin:
+        lines.append("  admin API: off")
+    elif settings.admin_token:
+        lines.append(
+            f"  admin API: /__admin/ with header X-Gong-Mock-Admin-Token "
+            f"(set by {_env('ADMIN_TOKEN')})"
+        )
+    else:
+        lines.append("  admin API: /__admin/ (loopback callers only; --admin-token to open it)")
     return "\n".join(lines)
 
 
@@ -131,6 +150,52 @@ def _banner(
     envvar=_env("AUTH"),
     help="Require Gong credentials.",
 )
+@click.option(
+    "--rate-limit",
+    default="3/second",
+    show_default=True,
+    envvar=_env("RATE_LIMIT"),
+    help="Gong's per-credential burst limit, e.g. 3/second, or off.",
+)
+@click.option(
+    "--daily-limit",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(0),
+    envvar=_env("DAILY_LIMIT"),
+    help="Calls per credential per day (0: off).",
+)
+@click.option(
+    "--state",
+    "state_url",
+    default="memory://",
+    show_default=True,
+    envvar=_env("STATE"),
+    help="Where limiter counters, plans and the journal live: memory:// or "
+    "redis://host:port/db (shared by every worker and instance).",
+)
+@click.option(
+    "--journal-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar=_env("JOURNAL_SIZE"),
+    help="Requests kept in the journal.",
+)
+@click.option(
+    "--admin-token",
+    default="",
+    envvar=_env("ADMIN_TOKEN"),
+    help="Token for /__admin/ (header X-Gong-Mock-Admin-Token); without one the "
+    "admin API answers loopback callers only.",
+)
+@click.option(
+    "--admin/--no-admin",
+    default=True,
+    show_default=True,
+    envvar=_env("ADMIN"),
+    help="Serve the /__admin/ API.",
+)
 def serve_command(  # noqa: PLR0917 - click passes every option positionally
     host: str,
     port: int,
@@ -142,6 +207,12 @@ def serve_command(  # noqa: PLR0917 - click passes every option positionally
     threads: int,
     strict: bool,
     auth: bool,
+    rate_limit: str,
+    daily_limit: int,
+    state_url: str,
+    journal_size: int,
+    admin_token: str,
+    admin: bool,
 ) -> None:
     """Serve Gong's POST /v2/tasks from seeded data, on gunicorn.
 
@@ -156,6 +227,12 @@ def serve_command(  # noqa: PLR0917 - click passes every option positionally
         "CRM_TYPE": crm_type,
         "STRICT": strict,
         "AUTH": auth,
+        "RATE_LIMIT": rate_limit,
+        "DAILY_LIMIT": daily_limit,
+        "STATE": state_url,
+        "JOURNAL_SIZE": journal_size,
+        "ADMIN_TOKEN": admin_token,
+        "ADMIN": admin,
     }
     try:
         app = create_app(overrides)
@@ -163,5 +240,6 @@ def serve_command(  # noqa: PLR0917 - click passes every option positionally
         raise click.UsageError(str(error)) from None
     state = mock_state(app)
     click.echo(_banner(state.settings, host, port, state.store.workspaces, state.store.task_count))
+    click.echo(_controls_banner(state))
     sys.stdout.flush()
     serve(app, host, port, workers, threads)

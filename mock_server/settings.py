@@ -7,9 +7,11 @@ the checked, typed view the rest of the mock reads.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+from limits import parse as parse_rate
 
 from fixtures.dataset import CRM_TYPES, DEFAULT_SEED, DEFAULT_TASKS_PER_USER, DEFAULT_USERS
 from mock_server.auth import REQUIRED_SCOPE, AuthSettings
@@ -38,6 +40,12 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "BEARER_TOKENS": dict(DEFAULT_BEARER_TOKENS),
         "STRICT": False,
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        "RATE_LIMIT": "3/second",
+        "DAILY_LIMIT": 10_000,
+        "STATE": "memory://",
+        "JOURNAL_SIZE": 1000,
+        "ADMIN": True,
+        "ADMIN_TOKEN": "",
     }
 )
 
@@ -72,6 +80,35 @@ def _tokens(value: Any) -> dict[str, tuple[str, ...]]:
     return {token: tuple(str(scope) for scope in scopes) for token, scopes in value.items()}
 
 
+def _rate(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text in ("off", "none", "0", "false", ""):
+        return "off"
+    try:
+        parse_rate(text)
+    except ValueError:
+        raise SettingsError(
+            f"{ENV_PREFIX}_RATE_LIMIT must be a rate such as 3/second, or off; got {value!r}"
+        ) from None
+    return text
+
+
+def _state_url(value: Any) -> str:
+    text = str(value).strip()
+    if text in ("", "memory", "memory://"):
+        return "memory://"
+    if not text.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{ENV_PREFIX}_STATE must be memory:// or redis://host:port/db")
+    return text
+
+
+def _string(config: Mapping[str, Any], key: str) -> str:
+    value = config[key]
+    if not isinstance(value, str):
+        raise SettingsError(f"{ENV_PREFIX}_{key} must be a string")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class MockSettings:
     """Everything the mock's behaviour depends on, checked."""
@@ -84,6 +121,12 @@ class MockSettings:
     auth: AuthSettings
     strict: bool
     max_body_bytes: int
+    rate_limit: str
+    daily_limit: int
+    state_url: str
+    journal_size: int
+    admin: bool
+    admin_token: str = field(repr=False)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MockSettings:
@@ -109,4 +152,10 @@ class MockSettings:
             ),
             strict=_bool(config, "STRICT"),
             max_body_bytes=_int(config, "MAX_CONTENT_LENGTH", 1024),
+            rate_limit=_rate(config["RATE_LIMIT"]),
+            daily_limit=_int(config, "DAILY_LIMIT", 0),
+            state_url=_state_url(config["STATE"]),
+            journal_size=_int(config, "JOURNAL_SIZE", 1),
+            admin=_bool(config, "ADMIN"),
+            admin_token=_string(config, "ADMIN_TOKEN"),
         )

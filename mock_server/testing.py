@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import base64
 import threading
+from collections.abc import Mapping
 from types import TracebackType
+from typing import Any
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from mock_server.app import mock_state
+from mock_server.app import create_app, mock_state
 
-__all__ = ["LiveServer", "basic_authorization", "default_authorization"]
+__all__ = ["LiveServer", "basic_authorization", "default_authorization", "unthrottled_app"]
+
+
+def unthrottled_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The mock with Gong's rate limits off (what fast test suites want)."""
+    return create_app({"RATE_LIMIT": "off", "DAILY_LIMIT": 0, **(config or {})})
 
 
 def basic_authorization(access_key: str, access_key_secret: str) -> str:

@@ -22,7 +22,7 @@ DATASET = build_dataset()
 USER_IDS = [str(user.id) for user in DATASET.users]
 WORKSPACE_IDS = [str(workspace) for workspace in DATASET.workspace_ids]
 RECORDS = list(DATASET.iter_records())
-APP: Flask = create_app({"TESTING": True, "STRICT": True})
+APP: Flask = create_app({"TESTING": True, "STRICT": True, "RATE_LIMIT": "off"})
 FUNCTION_FIXTURES_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

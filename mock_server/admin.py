@@ -1,0 +1,197 @@
+"""The admin API under ``/__admin/``: QA's controls, JSON in and JSON out.
+
+Guarded by the admin token (header ``X-Gong-Mock-Admin-Token``) when one is set, else
+open to loopback callers only. It never returns credentials, and bad input is refused
+with a 400 before anything changes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from typing import Any
+
+import orjson
+from flask import Blueprint, Response, request
+
+from mock_server.errors import ApiError, gong_headers
+from mock_server.faults import (
+    AdminInputError,
+    parse_chaos,
+    parse_latency,
+    parse_plan,
+    scope_of,
+)
+from mock_server.runtime import mock_state as runtime
+
+ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
+_MAX_JOURNAL_LIMIT = 100_000
+
+admin = Blueprint("admin", __name__, url_prefix="/__admin")
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status=status, headers=gong_headers())
+
+
+def _bad(message: str) -> ApiError:
+    return ApiError(400, [message], source="admin")
+
+
+def _body() -> Any:
+    raw = request.get_data()
+    if not raw.strip():
+        return {}
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise _bad(f"admin request body is not valid JSON: {error}") from None
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+@admin.before_request
+def _guard() -> None:
+    token = runtime().settings.admin_token
+    if token:
+        given = request.headers.get(ADMIN_TOKEN_HEADER, "").encode()
+        if not hmac.compare_digest(given, token.encode()):
+            raise ApiError(
+                401, [f"admin API: missing or wrong {ADMIN_TOKEN_HEADER}"], source="admin"
+            )
+    elif not _is_loopback(request.remote_addr):
+        raise ApiError(
+            403,
+            [
+                "admin API answers loopback callers only; set an admin token "
+                "(--admin-token) to reach it from elsewhere"
+            ],
+            source="admin",
+        )
+
+
+def _parsed(parser: Any) -> Any:
+    try:
+        return parser(_body())
+    except AdminInputError as error:
+        raise _bad(str(error)) from None
+
+
+@admin.get("/plans")
+def list_plans() -> Response:
+    """Every queued step, by scope (``*`` for all callers, ``session:<id>``)."""
+    return _json({"plans": runtime().state.plans()})
+
+
+@admin.post("/plans")
+def queue_plan() -> Response:
+    """Queue steps: ``{"steps": [{"status": 429, "times": 2, "retryAfter": 1}], "session"?}``."""
+    scope, steps = _parsed(parse_plan)
+    length = runtime().state.push_steps(scope, steps)
+    return _json({"scope": scope, "queued": len(steps), "pending": length}, 201)
+
+
+@admin.delete("/plans")
+def clear_plans() -> Response:
+    """Drop queued steps: one session's (``?session=ID``) or all."""
+    session = request.args.get("session")
+    runtime().state.clear_plans(scope_of(session) if session else None)
+    return _json({"cleared": session or "all"})
+
+
+@admin.put("/chaos")
+def set_chaos() -> Response:
+    """Answer a seeded fraction of calls with faults: ``{"rate", "statuses", "seed"}``."""
+    chaos = _parsed(parse_chaos)
+    runtime().state.set_setting("chaos", chaos)
+    return _json({"chaos": chaos})
+
+
+@admin.delete("/chaos")
+def clear_chaos() -> Response:
+    """Stop chaos."""
+    runtime().state.set_setting("chaos", None)
+    return _json({"chaos": None})
+
+
+@admin.put("/latency")
+def set_latency() -> Response:
+    """Delay answers: ``{"fixedMs": 200}`` or ``{"minMs", "maxMs", "seed"}``."""
+    latency = _parsed(parse_latency)
+    runtime().state.set_setting("latency", latency)
+    return _json({"latency": latency})
+
+
+@admin.delete("/latency")
+def clear_latency() -> Response:
+    """Stop adding latency."""
+    runtime().state.set_setting("latency", None)
+    return _json({"latency": None})
+
+
+@admin.post("/quota/exhaust")
+def exhaust_quota() -> Response:
+    """Use up a credential's daily quota: ``{"credential": "<access key>"}`` (default:
+    the caller's own ``Authorization``, else the configured access key)."""
+    body = _body()
+    if not isinstance(body, dict):
+        raise _bad("body must be a JSON object")
+    current = runtime()
+    credential = body.get("credential")
+    if credential is not None and (not isinstance(credential, str) or not credential):
+        raise _bad("credential must be a non-empty string")
+    key = current.limit_key_for(credential, request.headers.get("Authorization"))
+    seconds = current.limiter.exhaust_daily(key)
+    return _json({"exhausted": key.split(":", 1)[1], "retryAfter": seconds})
+
+
+@admin.get("/requests")
+def list_requests() -> Response:
+    """The journal, oldest first: ``?session=ID`` filters, ``?limit=N`` keeps the newest N."""
+    session = request.args.get("session")
+    limit_text = request.args.get("limit", "")
+    if limit_text and (not limit_text.isdigit() or int(limit_text) > _MAX_JOURNAL_LIMIT):
+        raise _bad(f"limit must be a whole number up to {_MAX_JOURNAL_LIMIT}")
+    entries = runtime().state.journal()
+    if session is not None:
+        entries = [entry for entry in entries if entry.get("session") == session]
+    if limit_text:
+        entries = entries[-int(limit_text) :] if int(limit_text) else []
+    return _json({"requests": entries})
+
+
+@admin.delete("/requests")
+def clear_requests() -> Response:
+    """Empty the journal."""
+    runtime().state.clear_journal()
+    return _json({"cleared": "journal"})
+
+
+@admin.post("/reset")
+def reset_everything() -> Response:
+    """Forget plans, chaos, latency, the journal and every limiter counter."""
+    current = runtime()
+    current.state.reset()
+    current.limiter.reset()
+    return _json({"reset": True})
+
+
+@admin.get("/status")
+def status() -> Response:
+    """The controls in force (never the credentials)."""
+    current = runtime()
+    return _json(
+        {
+            "state": current.state.url.split("@")[-1],  # no password of a Redis URL
+            "rateLimit": current.limiter.describe,
+            "journalSize": current.settings.journal_size,
+            "chaos": current.state.get_setting("chaos"),
+            "latency": current.state.get_setting("latency"),
+            "plans": {scope: len(steps) for scope, steps in current.state.plans().items()},
+        }
+    )

@@ -1,0 +1,156 @@
+"""QA's fault controls: scripted plans, seeded chaos and added latency.
+
+Plans are queues of steps (``{"status": 429, "retryAfter": 1}``) per scope: a session id
+sent in the ``X-Gong-Mock-Session`` header, or ``*`` for every caller. A call takes the
+next step of its session's queue, else of the global one. Chaos and latency draw from a
+generator seeded by ``seed`` and the call's number in a shared counter, so a run with the
+same seed and the same order of calls sees the same faults, across workers too.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from mock_server.errors import ApiError
+from mock_server.prefer import documented_error
+from mock_server.state import GLOBAL_SCOPE, StateBackend
+from spec.examples import documented_statuses
+
+SESSION_HEADER = "X-Gong-Mock-Session"
+MAX_TIMES = 10_000
+MAX_RETRY_AFTER = 86_400
+MAX_LATENCY_MS = 30_000
+
+
+class AdminInputError(ValueError):
+    """Bad input to the admin API; nothing was changed."""
+
+
+def _integer(payload: dict[str, Any], name: str, low: int, high: int, default: int) -> int:
+    value = payload.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise AdminInputError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+    return value
+
+
+def _status(value: Any) -> int:
+    allowed = documented_statuses()
+    if isinstance(value, bool) or value not in allowed:
+        listed = ", ".join(map(str, allowed))
+        raise AdminInputError(f"status must be one the spec documents ({listed}), got {value!r}")
+    return int(value)
+
+
+def _session(payload: dict[str, Any]) -> str | None:
+    session = payload.get("session")
+    if session is not None and (not isinstance(session, str) or not session or len(session) > 200):
+        raise AdminInputError("session must be a non-empty string of at most 200 characters")
+    return session
+
+
+def scope_of(session: str | None) -> str:
+    """The plan scope of a session id (the global scope for None)."""
+    return GLOBAL_SCOPE if session is None else f"session:{session}"
+
+
+def parse_plan(payload: Any) -> tuple[str, list[dict[str, Any]]]:
+    """Check a plan: ``{"steps": [{"status", "times"?, "retryAfter"?}], "session"?}``.
+
+    Returns:
+        ``(scope, expanded steps)``: each step once per ``times``.
+
+    Raises:
+        AdminInputError: naming the first problem; nothing is queued then.
+    """
+    if not isinstance(payload, dict):
+        raise AdminInputError("a plan must be a JSON object with a 'steps' array")
+    steps = payload.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise AdminInputError("steps must be a non-empty array")
+    expanded: list[dict[str, Any]] = []
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict):
+            raise AdminInputError(f"steps[{index}] must be an object")
+        status = _status(step.get("status"))
+        times = _integer(step, "times", 1, MAX_TIMES, 1)
+        retry_after = _integer(step, "retryAfter", 0, MAX_RETRY_AFTER, 1)
+        expanded.extend({"status": status, "retryAfter": retry_after} for _ in range(times))
+    if len(expanded) > MAX_TIMES:
+        raise AdminInputError(f"a plan may hold at most {MAX_TIMES} steps")
+    return scope_of(_session(payload)), expanded
+
+
+def parse_chaos(payload: Any) -> dict[str, Any]:
+    """Check chaos: ``{"rate": 0.2, "statuses": [500, 429], "seed": 7, "retryAfter"?}``."""
+    if not isinstance(payload, dict):
+        raise AdminInputError("chaos must be a JSON object")
+    rate = payload.get("rate")
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        raise AdminInputError(f"rate must be a number from 0 to 1, got {rate!r}")
+    statuses = payload.get("statuses", [500])
+    if not isinstance(statuses, list) or not statuses:
+        raise AdminInputError("statuses must be a non-empty array")
+    return {
+        "rate": float(rate),
+        "statuses": [_status(status) for status in statuses],
+        "seed": _integer(payload, "seed", 0, 2**63 - 1, 0),
+        "retryAfter": _integer(payload, "retryAfter", 0, MAX_RETRY_AFTER, 1),
+        "session": _session(payload),
+    }
+
+
+def parse_latency(payload: Any) -> dict[str, Any]:
+    """Check latency: ``{"fixedMs": 200}`` or ``{"minMs": 50, "maxMs": 500, "seed": 3}``."""
+    if not isinstance(payload, dict):
+        raise AdminInputError("latency must be a JSON object")
+    if "fixedMs" in payload:
+        fixed = _integer(payload, "fixedMs", 0, MAX_LATENCY_MS, 0)
+        low = high = fixed
+    else:
+        low = _integer(payload, "minMs", 0, MAX_LATENCY_MS, 0)
+        high = _integer(payload, "maxMs", 0, MAX_LATENCY_MS, low)
+        if high < low:
+            raise AdminInputError("maxMs must not be below minMs")
+    return {
+        "minMs": low,
+        "maxMs": high,
+        "seed": _integer(payload, "seed", 0, 2**63 - 1, 0),
+        "session": _session(payload),
+    }
+
+
+def _applies(setting: dict[str, Any], session: str | None) -> bool:
+    return setting.get("session") in (None, session)
+
+
+def next_fault(state: StateBackend, session: str | None) -> ApiError | None:
+    """The injected answer for this call, if a plan step or chaos calls for one."""
+    step = state.pop_step(scope_of(session)) if session is not None else None
+    if step is None:
+        step = state.pop_step(GLOBAL_SCOPE)
+    if step is not None:
+        if step["status"] == 200:
+            return None
+        return documented_error(step["status"], retry_after=step["retryAfter"], source="plan")
+    chaos = state.get_setting("chaos")
+    if chaos is None or not _applies(chaos, session):
+        return None
+    draw = random.Random(f"{chaos['seed']}:{state.next_count('chaos')}")  # noqa: S311
+    if draw.random() >= chaos["rate"]:
+        return None
+    status = draw.choice(chaos["statuses"])
+    if status == 200:
+        return None
+    return documented_error(status, retry_after=chaos["retryAfter"], source="chaos")
+
+
+def latency_seconds(state: StateBackend, session: str | None) -> float:
+    """How long to delay this call (0 when no latency is set)."""
+    latency = state.get_setting("latency")
+    if latency is None or not _applies(latency, session):
+        return 0.0
+    if latency["minMs"] == latency["maxMs"]:
+        return float(latency["minMs"]) / 1000
+    draw = random.Random(f"{latency['seed']}:{state.next_count('latency')}")  # noqa: S311
+    return draw.uniform(latency["minMs"], latency["maxMs"]) / 1000

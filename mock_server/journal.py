@@ -1,0 +1,64 @@
+"""The request journal: what each call sent and what answered it, secrets redacted."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from flask import Request, Response
+
+REDACTED = "[redacted]"
+_SECRET_HEADERS = frozenset(
+    {"authorization", "x-gong-mock-admin-token", "cookie", "proxy-authorization"}
+)
+_MAX_BODY_BYTES = 8 * 1024
+
+
+def redact_headers(headers: Any) -> dict[str, str]:
+    """Request headers with every credential replaced by ``[redacted]``."""
+    return {
+        name: REDACTED if name.lower() in _SECRET_HEADERS else value
+        for name, value in headers.items()
+    }
+
+
+def _body(raw: bytes) -> Any:
+    if len(raw) > _MAX_BODY_BYTES:
+        return {"truncated": True, "bytes": len(raw)}
+    try:
+        return orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def journal_entry(
+    request: Request,
+    response: Response,
+    *,
+    entry_id: int,
+    session: str | None,
+    answered_by: str,
+    started: float,
+) -> dict[str, Any]:
+    """One journal entry, JSON-ready.
+
+    ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
+    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``strict`` or ``crash``.
+    """
+    now = time.time()
+    return {
+        "id": entry_id,
+        "time": datetime.fromtimestamp(started, UTC).isoformat(timespec="milliseconds"),
+        "epoch": round(started, 6),
+        "durationMs": round((now - started) * 1000, 3),
+        "method": request.method,
+        "path": request.path,
+        "session": session,
+        "headers": redact_headers(request.headers),
+        "body": _body(request.get_data(cache=True)),
+        "status": response.status_code,
+        "retryAfter": response.headers.get("Retry-After"),
+        "answeredBy": answered_by,
+    }

@@ -1,0 +1,73 @@
+"""Gong's per-credential limits (3 calls per second, 10,000 per day) on the ``limits`` library.
+
+The per-second limit is a moving window, so no second anywhere admits more than the
+limit; the daily one a fixed window. Both count in the ``limits`` storage that matches the
+mock's state (memory, or the same Redis), so every worker shares the counters.
+``Retry-After`` is computed from the limiter's own window state: the whole seconds until
+a call would succeed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, RateLimitItemPerDay, parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+
+OFF = "off"
+
+
+class GongLimiter:
+    """Admits or refuses calls per credential key."""
+
+    def __init__(self, per_second: str, daily: int, state_url: str) -> None:
+        """Build the limiter.
+
+        Args:
+            per_second: A ``limits`` rate such as ``3/second``, or ``off``.
+            daily: Calls per day, or 0 for no daily limit.
+            state_url: ``memory://`` or the Redis URL the mock's state uses.
+
+        Raises:
+            ValueError: when ``per_second`` is not a rate ``limits`` understands.
+        """
+        storage = storage_from_string("memory://" if state_url.startswith("memory") else state_url)
+        if not isinstance(storage, Storage):  # pragma: no cover - only async URLs do this
+            raise ValueError(f"{state_url} is not a synchronous limits storage")
+        self._storage = storage
+        self._burst_item: RateLimitItem | None = None if per_second == OFF else parse(per_second)
+        self._daily_item: RateLimitItem | None = RateLimitItemPerDay(daily) if daily else None
+        self._burst = MovingWindowRateLimiter(self._storage)
+        self._daily = FixedWindowRateLimiter(self._storage)
+        self.describe = (
+            f"{per_second}" + (f", {daily}/day" if daily else ", no daily limit")
+            if per_second != OFF or daily
+            else "off"
+        )
+
+    @staticmethod
+    def _wait(reset_time: float) -> int:
+        return max(1, math.ceil(reset_time - time.time()))
+
+    def admit(self, key: str) -> int | None:
+        """Count one call of ``key``; return None if admitted, else the Retry-After seconds."""
+        if self._daily_item is not None and not self._daily.hit(self._daily_item, key):
+            return self._wait(self._daily.get_window_stats(self._daily_item, key).reset_time)
+        if self._burst_item is not None and not self._burst.hit(self._burst_item, key):
+            return self._wait(self._burst.get_window_stats(self._burst_item, key).reset_time)
+        return None
+
+    def exhaust_daily(self, key: str) -> int:
+        """Use up ``key``'s daily quota now; return the seconds until it refills (0: no limit)."""
+        if self._daily_item is None:
+            return 0
+        remaining = self._daily.get_window_stats(self._daily_item, key).remaining
+        if remaining > 0:
+            self._daily.hit(self._daily_item, key, cost=remaining)
+        return self._wait(self._daily.get_window_stats(self._daily_item, key).reset_time)
+
+    def reset(self) -> None:
+        """Forget every counter."""
+        self._storage.reset()

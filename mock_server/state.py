@@ -1,0 +1,243 @@
+"""Shared mutable state of the mock: fault plans, chaos and latency settings, counters, and
+the request journal, behind one small interface with two backends.
+
+``MemoryState`` serves one process; ``RedisState`` lets N gunicorn workers or several
+mock instances behave as one mock (every operation is a single atomic Redis command).
+The rate limiter's counters live in the matching ``limits`` storage (see ``limiter``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import orjson
+import redis
+
+GLOBAL_SCOPE = "*"
+_PREFIX = "gong-mock:"
+
+
+class StateBackend(Protocol):
+    """What the request path and the admin API need of shared state."""
+
+    url: str
+
+    def push_steps(self, scope: str, steps: Iterable[dict[str, Any]]) -> int:
+        """Queue fault steps for a scope; return the scope's queue length."""
+
+    def pop_step(self, scope: str) -> dict[str, Any] | None:
+        """Take the next step of a scope's queue, atomically (None when empty)."""
+
+    def plans(self) -> dict[str, list[dict[str, Any]]]:
+        """Every scope's queued steps."""
+
+    def clear_plans(self, scope: str | None = None) -> None:
+        """Drop one scope's steps, or all."""
+
+    def set_setting(self, name: str, value: dict[str, Any] | None) -> None:
+        """Store (or delete, with None) a named JSON setting such as chaos or latency."""
+
+    def get_setting(self, name: str) -> dict[str, Any] | None:
+        """Read a named JSON setting."""
+
+    def next_count(self, name: str) -> int:
+        """Increment and return a named counter (1 on first call)."""
+
+    def append_journal(self, entry: dict[str, Any], limit: int) -> None:
+        """Add a journal entry, keeping only the newest ``limit``."""
+
+    def journal(self) -> list[dict[str, Any]]:
+        """Every journal entry, oldest first."""
+
+    def clear_journal(self) -> None:
+        """Empty the journal."""
+
+    def reset(self) -> None:
+        """Forget everything: plans, settings, counters, journal."""
+
+
+class MemoryState:
+    """In-process state for one mock process (the default)."""
+
+    url = "memory://"
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._lock = threading.Lock()
+        self._plans: dict[str, deque[dict[str, Any]]] = {}
+        self._settings: dict[str, dict[str, Any]] = {}
+        self._counters: dict[str, int] = {}
+        self._journal: deque[dict[str, Any]] = deque()
+
+    def push_steps(self, scope: str, steps: Iterable[dict[str, Any]]) -> int:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            queue = self._plans.setdefault(scope, deque())
+            queue.extend(steps)
+            return len(queue)
+
+    def pop_step(self, scope: str) -> dict[str, Any] | None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            queue = self._plans.get(scope)
+            return queue.popleft() if queue else None
+
+    def plans(self) -> dict[str, list[dict[str, Any]]]:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            return {scope: list(queue) for scope, queue in self._plans.items() if queue}
+
+    def clear_plans(self, scope: str | None = None) -> None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            if scope is None:
+                self._plans.clear()
+            else:
+                self._plans.pop(scope, None)
+
+    def set_setting(self, name: str, value: dict[str, Any] | None) -> None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            if value is None:
+                self._settings.pop(name, None)
+            else:
+                self._settings[name] = value
+
+    def get_setting(self, name: str) -> dict[str, Any] | None:
+        """See :class:`StateBackend`."""
+        return self._settings.get(name)
+
+    def next_count(self, name: str) -> int:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            self._counters[name] = self._counters.get(name, 0) + 1
+            return self._counters[name]
+
+    def append_journal(self, entry: dict[str, Any], limit: int) -> None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            self._journal.append(entry)
+            while len(self._journal) > limit:
+                self._journal.popleft()
+
+    def journal(self) -> list[dict[str, Any]]:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            return list(self._journal)
+
+    def clear_journal(self) -> None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            self._journal.clear()
+
+    def reset(self) -> None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            self._plans.clear()
+            self._settings.clear()
+            self._counters.clear()
+            self._journal.clear()
+
+
+class RedisState:
+    """State in Redis, shared by every worker and instance pointed at the same database."""
+
+    def __init__(self, url: str) -> None:
+        """Connect lazily to ``redis://host:port/db``."""
+        self.url = url
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def _plan_key(self, scope: str) -> str:
+        return f"{_PREFIX}plan:{scope}"
+
+    def push_steps(self, scope: str, steps: Iterable[dict[str, Any]]) -> int:
+        """See :class:`StateBackend`."""
+        encoded = [orjson.dumps(step) for step in steps]
+        if not encoded:
+            return int(self._redis.llen(self._plan_key(scope)))
+        return int(self._redis.rpush(self._plan_key(scope), *encoded))
+
+    def pop_step(self, scope: str) -> dict[str, Any] | None:
+        """See :class:`StateBackend`."""
+        raw = self._redis.lpop(self._plan_key(scope))
+        if raw is None:
+            return None
+        step: dict[str, Any] = orjson.loads(raw)  # type: ignore[arg-type]
+        return step
+
+    def plans(self) -> dict[str, list[dict[str, Any]]]:
+        """See :class:`StateBackend`."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for key in self._redis.scan_iter(match=f"{_PREFIX}plan:*"):
+            scope = key.decode().removeprefix(f"{_PREFIX}plan:")
+            steps = [orjson.loads(raw) for raw in self._redis.lrange(key, 0, -1)]
+            if steps:
+                found[scope] = steps
+        return found
+
+    def clear_plans(self, scope: str | None = None) -> None:
+        """See :class:`StateBackend`."""
+        if scope is not None:
+            self._redis.delete(self._plan_key(scope))
+            return
+        keys = list(self._redis.scan_iter(match=f"{_PREFIX}plan:*"))
+        if keys:
+            self._redis.delete(*keys)
+
+    def set_setting(self, name: str, value: dict[str, Any] | None) -> None:
+        """See :class:`StateBackend`."""
+        key = f"{_PREFIX}setting:{name}"
+        if value is None:
+            self._redis.delete(key)
+        else:
+            self._redis.set(key, orjson.dumps(value))
+
+    def get_setting(self, name: str) -> dict[str, Any] | None:
+        """See :class:`StateBackend`."""
+        raw = self._redis.get(f"{_PREFIX}setting:{name}")
+        if raw is None:
+            return None
+        value: dict[str, Any] = orjson.loads(raw)
+        return value
+
+    def next_count(self, name: str) -> int:
+        """See :class:`StateBackend`."""
+        return int(self._redis.incr(f"{_PREFIX}count:{name}"))
+
+    def append_journal(self, entry: dict[str, Any], limit: int) -> None:
+        """See :class:`StateBackend`."""
+        key = f"{_PREFIX}journal"
+        pipeline = self._redis.pipeline(transaction=True)
+        pipeline.rpush(key, orjson.dumps(entry))
+        pipeline.ltrim(key, -limit, -1)
+        pipeline.execute()
+
+    def journal(self) -> list[dict[str, Any]]:
+        """See :class:`StateBackend`."""
+        return [orjson.loads(raw) for raw in self._redis.lrange(f"{_PREFIX}journal", 0, -1)]
+
+    def clear_journal(self) -> None:
+        """See :class:`StateBackend`."""
+        self._redis.delete(f"{_PREFIX}journal")
+
+    def reset(self) -> None:
+        """See :class:`StateBackend`."""
+        keys = list(self._redis.scan_iter(match=f"{_PREFIX}*"))
+        if keys:
+            self._redis.delete(*keys)
+
+
+def open_state(url: str) -> StateBackend:
+    """The backend for ``memory://`` (or empty) or ``redis://host:port/db``.
+
+    Raises:
+        ValueError: for any other scheme.
+    """
+    if url in ("", "memory", "memory://"):
+        return MemoryState()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisState(url)
+    raise ValueError(f"state must be memory:// or redis://host:port/db, got {url!r}")
