@@ -9,7 +9,12 @@ Fixtures:
     gong_mock_client: a Flask test client that sends valid credentials by default.
     gong_mock_url: the base URL of a live mock on a free port, started once per
         session per configuration.
+    gong_mock: the QA controls (:class:`mock_server.testing.MockControl`) of the test's
+        mock: fail the next calls, chaos, latency, exhaust the daily quota, the journal.
     gong_task_factory: the ``fixtures`` factories bound to a seeded Faker.
+
+Each test starts from a clean mock: plans, chaos, latency, journal and limiter counters
+are reset before it runs.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from flask.testing import FlaskClient
 
 from fixtures import factories
 from fixtures.providers import make_faker
-from mock_server.app import create_app
-from mock_server.testing import LiveServer, default_authorization
+from mock_server.app import create_app, mock_state
+from mock_server.testing import LiveServer, MockControl, default_authorization
 
 _OWN_PACKAGES = ("spec", "fixtures", "mock_server", "contract_tests")
 _APPS: dict[tuple[tuple[str, Any], ...], Flask] = {}
@@ -79,7 +84,9 @@ def gong_mock_app(request: pytest.FixtureRequest, gong_mock_config: dict[str, An
     key = tuple(sorted((name, repr(value)) for name, value in settings.items()))
     if key not in _APPS:
         _APPS[key] = create_app(settings)
-    return _APPS[key]
+    app = _APPS[key]
+    mock_state(app).reset()
+    return app
 
 
 @pytest.fixture
@@ -97,6 +104,12 @@ def gong_mock_url(gong_mock_app: Flask) -> str:
     if server is None:
         server = _SERVERS[id(gong_mock_app)] = LiveServer(gong_mock_app).start()
     return server.url
+
+
+@pytest.fixture
+def gong_mock(gong_mock_app: Flask) -> MockControl:
+    """QA controls of this test's mock (reset before the test)."""
+    return MockControl(gong_mock_app)
 
 
 @dataclass(frozen=True, slots=True)

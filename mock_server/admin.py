@@ -175,9 +175,7 @@ def clear_requests() -> Response:
 @admin.post("/reset")
 def reset_everything() -> Response:
     """Forget plans, chaos, latency, the journal and every limiter counter."""
-    current = runtime()
-    current.state.reset()
-    current.limiter.reset()
+    runtime().reset()
     return _json({"reset": True})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -61,4 +62,5 @@ def journal_entry(
         "status": response.status_code,
         "retryAfter": response.headers.get("Retry-After"),
         "answeredBy": answered_by,
+        "worker": os.getpid(),
     }

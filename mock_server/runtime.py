@@ -26,6 +26,11 @@ class MockState:
     state: StateBackend
     limiter: GongLimiter
 
+    def reset(self) -> None:
+        """Forget plans, chaos, latency, the journal and every limiter counter."""
+        self.state.reset()
+        self.limiter.reset()
+
     def limit_key_for(self, credential: str | None, authorization: str | None) -> str:
         """The limiter key of a named credential, else of an ``Authorization`` value, else
         of the configured access key."""

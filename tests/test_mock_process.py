@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,36 +17,6 @@ from mock_server.testing import basic_authorization
 
 BIN = Path(sys.executable).parent
 AUTH = basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for_banner(process: subprocess.Popen[str], deadline: float) -> list[str]:
-    assert process.stdout is not None
-    lines: list[str] = []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip())
-        if "health:" in line:
-            return lines
-    raise AssertionError(f"no banner; got {lines!r}")
-
-
-def _wait_until_up(url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/__health", timeout=1):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{url} never answered")
 
 
 def _post(url: str, body: object, **headers: str) -> tuple[int, dict[str, str], dict[str, object]]:
@@ -64,28 +31,6 @@ def _post(url: str, body: object, **headers: str) -> tuple[int, dict[str, str], 
             return response.status, dict(response.headers), json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), json.loads(error.read())
-
-
-@pytest.fixture
-def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[str]]]:
-    port = _free_port()
-    command: list[str] = request.param(port)
-    env = {**os.environ, "GONG_MOCK_USERS": "3", "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-    )
-    try:
-        deadline = time.monotonic() + 30
-        banner = _wait_for_banner(process, deadline)
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, deadline)
-        yield url, banner
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            assert process.wait(timeout=15) == 0
-        finally:
-            process.kill()
 
 
 COMMANDS = [
@@ -110,9 +55,12 @@ COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize("served", COMMANDS, indirect=True)
-def test_served_mock_answers_over_http(served: tuple[str, list[str]]) -> None:
-    url, banner = served
+@pytest.mark.parametrize("command", COMMANDS)
+def test_served_mock_answers_over_http(
+    start_mock: Callable[..., Any], command: Callable[[int], list[str]]
+) -> None:
+    served = start_mock(command, env={"GONG_MOCK_USERS": "3"})
+    url, banner = served.url, served.banner
     text = "\n".join(banner)
     assert f"listening on {url}" in text
     assert "access key 'gong-mock-access-key'" in text

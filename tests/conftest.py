@@ -1,0 +1,160 @@
+"""Shared fixtures of the project's own tests: real mock processes and a real Redis."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServedMock:
+    """A mock server process: its URL and what it printed at start."""
+
+    url: str
+    banner: list[str]
+    process: subprocess.Popen[str] = field(repr=False)
+
+
+def _wait_for_banner(process: subprocess.Popen[str], deadline: float) -> list[str]:
+    assert process.stdout is not None
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip())
+        if "admin API" in line:
+            return lines
+    raise AssertionError(f"no banner; got {lines!r}")
+
+
+def _wait_until_up(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/__health", timeout=1):  # noqa: S310 - loopback
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"{url} never answered")
+
+
+@pytest.fixture
+def start_mock() -> Iterator[Callable[..., ServedMock]]:
+    """Start ``gong-tasks serve`` (or another command) on a free port; stopped after the test.
+
+    Call it with the command's argv builder ``port -> argv`` and extra environment.
+    """
+    started: list[subprocess.Popen[str]] = []
+
+    def start(
+        argv: Callable[[int], list[str]] | list[str] = (),  # type: ignore[assignment]
+        env: dict[str, str] | None = None,
+    ) -> ServedMock:
+        port = free_port()
+        command = (
+            argv(port)
+            if callable(argv)
+            else [str(BIN / "gong-tasks"), "serve", "--port", str(port), *argv]
+        )
+        process = subprocess.Popen(  # noqa: S603 - our own console script
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        )
+        started.append(process)
+        deadline = time.monotonic() + 30
+        banner = _wait_for_banner(process, deadline)
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url, deadline)
+        return ServedMock(url, banner, process)
+
+    yield start
+    for process in started:
+        process.send_signal(signal.SIGTERM)
+    for process in started:
+        try:
+            assert process.wait(timeout=15) == 0, "the mock did not stop cleanly on SIGTERM"
+        finally:
+            process.kill()
+
+
+@dataclass
+class RedisServer:
+    """A throwaway redis-server on loopback."""
+
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Its URL, database 0."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        """Start (or restart) it on the same port and wait until it answers."""
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is missing: scripts/install-system-deps.sh installs it"
+        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server, loopback only
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        """Kill it (as an outage would)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free port, for this test."""
+    server = RedisServer(free_port())
+    server.start()
+    yield server
+    server.stop()
