@@ -38,7 +38,9 @@ def _check_reachable(base_url: str) -> None:
     "URL is the real API: read-only, 3 req/s, budgeted.",
 )
 @click.option(
-    "--app", help="In-process app factory, module:function (default mock_server:create_app)."
+    "--app",
+    help="In-process app factory, module:function "
+    "(default: the mock without rate limits, mock_server.testing:unthrottled_app).",
 )
 @click.option("--max-examples", type=click.IntRange(1), help="Examples per test.")
 @click.option("--seed", type=click.IntRange(0), help="Seed for a reproducible run.")

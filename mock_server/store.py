@@ -61,7 +61,8 @@ class TaskStore:
                 status=task["status"],
                 actions=frozenset(task["actions"]),
                 workspace_id=str(record.workspace_id),
-                body=orjson.dumps(task),
+                # orjson over-allocates its buffer (8 KiB for a 1 KiB task): keep an exact copy.
+                body=bytes(memoryview(orjson.dumps(task))),
             )
             by_user[str(task["userId"])].append((task["dueDate"], task["id"], stored))
         self._by_user: dict[str, tuple[StoredTask, ...]] = {
