@@ -43,10 +43,10 @@ def main() -> None:
         sent = re.search(r"requests sent: (\d+)", completed.stdout)
         times.append(elapsed)
         requests.append(int(sent.group(1)) if sent else 0)
-        print(f"run {run + 1}: {elapsed:.1f} s, {requests[-1]} requests", flush=True)  # noqa: T201
+        print(f"run {run + 1}: {elapsed:.1f} s, {requests[-1]} requests", flush=True)
     median = statistics.median(times)
     print(
-        f"contract suite, default profile: median {median:.1f} s over {args.runs} runs, "  # noqa: T201
+        f"contract suite, default profile: median {median:.1f} s over {args.runs} runs, "
         f"{int(statistics.median(requests))} requests (cases) per run; "
         f"{median / TARGET_SECONDS:.2f} x the {TARGET_SECONDS:.0f} s target"
     )

@@ -33,6 +33,9 @@ from typing import Any
 
 import yaml
 
+from mock_server.app import mock_state
+from mock_server.testing import unthrottled_app
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
@@ -200,7 +203,7 @@ class Row:
     peak_rss_mb: float
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, report
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
@@ -211,9 +214,6 @@ def main() -> None:
     for tool, hint in (("wrk", "apt-get install wrk"), (str(PRISM), "npm ci")):
         if not shutil.which(tool) and not Path(tool).exists():
             sys.exit(f"{tool} is missing: {hint} (scripts/bench.sh does both)")
-
-    from mock_server.app import mock_state
-    from mock_server.testing import unthrottled_app
 
     app = unthrottled_app()
     user = mock_state(app).store.user_ids[0]
@@ -237,7 +237,8 @@ def main() -> None:
         )
         .get_json()
     )
-    assert len(answer["tasks"]) == 50
+    if len(answer["tasks"]) != 50:
+        sys.exit(f"expected 50 tasks for the benchmark request, got {len(answer['tasks'])}")
     workdir = Path(tempfile.mkdtemp(prefix="gong-bench-"))
     body_file = workdir / "body.json"
     body_file.write_bytes(json.dumps(answer, separators=(",", ":")).encode())
@@ -313,7 +314,7 @@ def main() -> None:
                 )
                 runs[server.name].append(result)
                 print(
-                    f"round {round_number + 1} {server.name}: {result['rps']:.0f} req/s, "  # noqa: T201
+                    f"round {round_number + 1} {server.name}: {result['rps']:.0f} req/s, "
                     f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']:.0f}",
                     flush=True,
                 )
@@ -378,22 +379,22 @@ def main() -> None:
         "mock/prism-dynamic rps": mock.rps / by_name["prism-dynamic"].rps,
         "mock/ceiling p99": mock.p99_ms / by_name["ceiling"].p99_ms,
     }
-    print()  # noqa: T201
+    print()
     header = (
         f"{'server':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
         f"{'body B':>9}{'start s':>9}{'RSS MB':>9}"
     )
-    print(header)  # noqa: T201
+    print(header)
     for row in rows:
         print(
-            f"{row.name:<14}{row.rps:>9.0f}{row.p50_ms:>9.1f}{row.p99_ms:>9.1f}"  # noqa: T201
+            f"{row.name:<14}{row.rps:>9.0f}{row.p50_ms:>9.1f}{row.p99_ms:>9.1f}"
             f"{row.errors:>8}{row.body_bytes:>9}{row.startup_s:>9.2f}{row.peak_rss_mb:>9.0f}"
         )
     for name, values in extra.items():
-        print(f"{name:<14}{'':>44}{values['startup_s']:>9.2f}{values['peak_rss_mb']:>9.0f}")  # noqa: T201
-    print()  # noqa: T201
+        print(f"{name:<14}{'':>44}{values['startup_s']:>9.2f}{values['peak_rss_mb']:>9.0f}")
+    print()
     for name, value in ratios.items():
-        print(f"{name:<24}{value:>8.2f}")  # noqa: T201
+        print(f"{name:<24}{value:>8.2f}")
     result = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -408,7 +409,7 @@ def main() -> None:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     args.json.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwrote {args.json}")  # noqa: T201
+    print(f"\nwrote {args.json}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
