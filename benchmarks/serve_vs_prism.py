@@ -105,11 +105,23 @@ class Running:
         return max(peaks) / 1024, sum(current) / 1024
 
     def stop(self) -> None:
+        """Stop the whole process group and wait until none of it is left, so the next
+        server never shares the CPU with a straggler (node children, exiting workers)."""
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=15)
         except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        deadline = time.perf_counter() + 15
+        while time.perf_counter() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
             os.killpg(self.process.pid, signal.SIGKILL)
+        time.sleep(1)  # let the machine settle between servers
 
 
 def _proc_status(pid: int) -> dict[str, int]:

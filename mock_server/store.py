@@ -53,14 +53,16 @@ class TaskStore:
             DatasetError: if any generated task breaks the spec.
         """
         by_user: dict[str, list[tuple[str, int, StoredTask]]] = defaultdict(list)
+        shared: dict[object, Any] = {}  # one copy of each repeated value, at 100,000 tasks
         for record in dataset.iter_records():
             _check(record)
             task = record.task
+            actions = frozenset(task["actions"])
             stored = StoredTask(
                 type=task["type"],
                 status=task["status"],
-                actions=frozenset(task["actions"]),
-                workspace_id=str(record.workspace_id),
+                actions=shared.setdefault(actions, actions),
+                workspace_id=shared.setdefault(record.workspace_id, str(record.workspace_id)),
                 # orjson over-allocates its buffer (8 KiB for a 1 KiB task): keep an exact copy.
                 body=bytes(memoryview(orjson.dumps(task))),
             )
