@@ -61,41 +61,36 @@ def enum_outside_spec() -> Flask:
     )
 
 
-def wrong_content_type() -> Flask:
-    """Answers labelled ``text/html``."""
+def _after_each(change: Callable[[Response], object]) -> Flask:
+    """The unthrottled mock with ``change`` applied to every answer."""
     app = create_app()
 
     def after(response: Response) -> Response:
-        response.headers["Content-Type"] = "text/html; charset=utf-8"
+        change(response)
         return response
 
     app.after_request(after)
     return app
+
+
+def wrong_content_type() -> Flask:
+    """Answers labelled ``text/html``."""
+    return _after_each(lambda r: r.headers.__setitem__("Content-Type", "text/html; charset=utf-8"))
 
 
 def no_retry_after() -> Flask:
     """429 answers without the ``Retry-After`` header."""
-    app = create_app()
+    return _after_each(lambda r: r.headers.pop("Retry-After", None))
 
-    def after(response: Response) -> Response:
-        response.headers.pop("Retry-After", None)
-        return response
 
-    app.after_request(after)
-    return app
+def _as_422(response: Response) -> None:
+    if response.status_code == 400:
+        response.status_code = 422
 
 
 def undocumented_status() -> Flask:
     """Malformed requests answered 422 instead of the documented 400."""
-    app = create_app()
-
-    def after(response: Response) -> Response:
-        if response.status_code == 400:
-            response.status_code = 422
-        return response
-
-    app.after_request(after)
-    return app
+    return _after_each(_as_422)
 
 
 def ignored_filter() -> Flask:
@@ -118,24 +113,17 @@ def ignored_filter() -> Flask:
     return app
 
 
+def _as_500(response: Response) -> None:
+    if response.status_code == 200 and b'"tasks"' in response.get_data():
+        response.status_code = 500
+        response.set_data(
+            orjson.dumps({"requestId": "x" * 19, "errors": ["Internal server error occurred"]})
+        )
+
+
 def server_error_on_valid_input() -> Flask:
     """Every successful answer replaced by a 500."""
-    app = create_app()
-
-    def after(response: Response) -> Response:
-        if (
-            response.status_code == 200
-            and response.mimetype == "application/json"
-            and (b'"tasks"' in response.get_data())
-        ):
-            response.status_code = 500
-            response.set_data(
-                orjson.dumps({"requestId": "x" * 19, "errors": ["Internal server error occurred"]})
-            )
-        return response
-
-    app.after_request(after)
-    return app
+    return _after_each(_as_500)
 
 
 #: name → words the suite's output must contain when it catches the mutant.
