@@ -20,6 +20,7 @@ are reset before it runs.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,12 +99,18 @@ def gong_mock_client(gong_mock_app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def gong_mock_url(gong_mock_app: Flask) -> str:
-    """Base URL of a live mock on 127.0.0.1 (one server per app, kept for the session)."""
+def gong_mock_url(gong_mock_app: Flask) -> Iterator[str]:
+    """Base URL of a live mock on 127.0.0.1 (one server per app, kept for the session).
+
+    An exception the mock raised while serving the test (e.g. a strict-mode violation) is
+    re-raised in the test's teardown, so the test reports the cause, not just a 500.
+    """
     server = _SERVERS.get(id(gong_mock_app))
     if server is None:
         server = _SERVERS[id(gong_mock_app)] = LiveServer(gong_mock_app).start()
-    return server.url
+    server.take_server_errors()  # errors of earlier tests were reported by those tests
+    yield server.url
+    server.raise_server_errors()
 
 
 @pytest.fixture

@@ -61,6 +61,36 @@ def test_plugin_fixtures_work_in_a_fresh_project(pytester: pytest.Pytester) -> N
     result.assert_outcomes(passed=5)
 
 
+STRICT_VIOLATION_TEST = """
+import urllib.request
+
+from mock_server.app import mock_state
+
+
+def test_broken_mock_answer_is_reported(gong_mock_app, gong_mock_url, monkeypatch):
+    monkeypatch.setattr(mock_state(gong_mock_app).store, "crm_type", "ZOHO")
+    request = urllib.request.Request(
+        gong_mock_url + "/v2/tasks", method="POST",
+        data=b'{"filter": {"userId": "1", "types": [], "taskAction": [], "status": []}}',
+        headers={"Content-Type": "application/json", "Authorization": "Bearer gong-mock-token"})
+    try:
+        urllib.request.urlopen(request)
+    except urllib.error.HTTPError as error:
+        assert error.code == 500
+
+
+def test_next_test_is_not_blamed(gong_mock_url):
+    assert gong_mock_url.startswith("http://127.0.0.1:")
+"""
+
+
+def test_plugin_reraises_server_side_failures_in_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_strict=STRICT_VIOLATION_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*StrictModeError*crmType*"])
+
+
 def test_plugin_refuses_a_shadowing_package(pytester: pytest.Pytester) -> None:
     pytester.mkpydir("fixtures")  # a local package that shadows the toolkit's `fixtures`
     pytester.makepyfile(test_x="def test_x():\n    pass\n")
