@@ -42,6 +42,30 @@ def test_contract_suite_passes_on_the_mock_and_writes_junit(tmp_path: Path) -> N
     assert "<testsuite" in junit.read_text(encoding="utf-8")
 
 
+def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "contract_tests",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**clean, "GONG_CONTRACT_MAX_EXAMPLES": "5"},
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "15 passed" in run.stdout
+
+
 @pytest.mark.parametrize(("mutant", "expected"), sorted(MUTANTS.items()))
 def test_contract_suite_catches_a_broken_mock(tmp_path: Path, mutant: str, expected: str) -> None:
     run = _contract("--app", f"contract_tests.mutants:{mutant}", cwd=tmp_path)

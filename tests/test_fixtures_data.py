@@ -12,7 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixtures import OMIT, build_contact, build_dataset, build_task, make_faker
+from fixtures import (
+    OMIT,
+    build_account,
+    build_contact,
+    build_dataset,
+    build_flow,
+    build_opportunity,
+    build_task,
+    make_faker,
+)
 from fixtures.providers import _salesforce_checksum
 from fixtures.strategies import (
     MALFORMATIONS,
@@ -76,6 +85,24 @@ def test_build_task_is_spec_valid_and_consistent_for_any_seed(
     assert ("flow" in task) == (task["type"] == "FLOW")
     assert task["created"] <= task["updated"]
     assert task["created"] < task["dueDate"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), company=st.none() | st.text(max_size=30))
+def test_every_factory_is_spec_valid_for_any_seed(seed: int, company: str | None) -> None:
+    faker = make_faker(seed)
+    account = build_account(faker)
+    task = build_task(
+        faker,
+        type="FLOW",
+        account=account,
+        opportunity=build_opportunity(faker, account_name=company),
+        flow=build_flow(faker),
+        contact=build_contact(faker, company=company),
+        additional_contacts=[build_contact(faker), build_contact(faker)],
+    )
+    assert _task_violations(task) == []
+    assert task["account"] is account
 
 
 def test_build_task_overrides_replace_or_omit_keys() -> None:
