@@ -135,6 +135,35 @@ def test_dataset_is_reproducible_unique_and_sized() -> None:
 
 
 @pytest.mark.parametrize(
+    ("crm_type", "id_pattern", "url_start"),
+    [
+        ("SALESFORCE", r"00[13Q6][0-9A-Za-z]{12}[A-Z0-5]{3}", "https://"),
+        ("HUBSPOT", r"[1-9][0-9]{10}", "https://app.hubspot.com/contacts/"),
+        (
+            "MICROSOFT_DYNAMICS",
+            r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+            "https://",
+        ),
+        ("GENERIC", r"(acc|con|lea|opp)-[0-9a-z]{12}", "https://crm."),
+    ],
+)
+def test_dataset_uses_the_id_and_url_style_of_its_crm(
+    crm_type: str, id_pattern: str, url_start: str
+) -> None:
+    dataset = build_dataset(5, users=2, tasks_per_user=15, crm_type=crm_type)
+    assert dataset.crm_type == crm_type
+    for task in dataset.tasks():
+        records = [task["account"], task["contact"], *task.get("additionalContacts", [])]
+        records += [task["opportunity"]] if "opportunity" in task else []
+        for record in records:
+            assert re.fullmatch(id_pattern, record["crmId"]), record["crmId"]
+            url = record.get("crmUrl") or record["data"]["crmUrl"]
+            assert url.startswith(url_start)
+            assert record["crmId"] in url
+        assert _task_violations(task) == []
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"users": 0}, "users must be at least 1"),
