@@ -37,7 +37,7 @@ def reply_problems(status: int, headers: Mapping[str, str], body: bytes) -> list
     ]
     if status == 429:
         retry_after = _header(headers, "Retry-After")
-        if retry_after is None or not retry_after.strip().isdigit():
+        if retry_after is None or not retry_after.strip().isdecimal():
             problems.append(f"429 without an integer Retry-After header (got {retry_after!r})")
     if status == 401 and _header(headers, "WWW-Authenticate") is None:
         problems.append("401 without a WWW-Authenticate header")

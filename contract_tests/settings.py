@@ -79,7 +79,7 @@ def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise ContractConfigError(f"{name} must be a whole number, got {raw!r}")
     return int(raw)
 

@@ -163,7 +163,7 @@ class Target:
         reply = self._send(data, sent)
         if self.settings.live and reply.status == 429:
             wait = reply.headers.get("Retry-After", "1")
-            time.sleep(min(int(wait) if wait.isdigit() else 1, _MAX_RETRY_AFTER_WAIT))
+            time.sleep(min(int(wait) if wait.isdecimal() else 1, _MAX_RETRY_AFTER_WAIT))
             reply = self._send(data, sent)
         return reply
 

@@ -155,7 +155,7 @@ def list_requests() -> Response:
     """The journal, oldest first: ``?session=ID`` filters, ``?limit=N`` keeps the newest N."""
     session = request.args.get("session")
     limit_text = request.args.get("limit", "")
-    if limit_text and (not limit_text.isdigit() or int(limit_text) > _MAX_JOURNAL_LIMIT):
+    if limit_text and (not limit_text.isdecimal() or int(limit_text) > _MAX_JOURNAL_LIMIT):
         raise _bad(f"limit must be a whole number up to {_MAX_JOURNAL_LIMIT}")
     entries = runtime().state.journal()
     if session is not None:

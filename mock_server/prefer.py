@@ -37,7 +37,7 @@ def _preferences(header: str) -> dict[str, str]:
 
 def _retry_after(preferences: dict[str, str]) -> int:
     raw = preferences.get("retry-after", str(DEFAULT_RETRY_AFTER))
-    if not raw.isdigit() or int(raw) > MAX_RETRY_AFTER:
+    if not raw.isdecimal() or int(raw) > MAX_RETRY_AFTER:
         raise ApiError(
             400,
             [f"Prefer: retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER}, got {raw!r}"],
@@ -71,7 +71,7 @@ def preferred_error(header: str | None) -> ApiError | None:
     if code is None:
         return None
     documented = documented_statuses()
-    if not code.isdigit() or int(code) not in documented:
+    if not code.isdecimal() or int(code) not in documented:
         listed = ", ".join(map(str, documented))
         raise ApiError(
             400,

@@ -275,7 +275,17 @@ def test_mock_prefer_200_is_a_normal_answer(gong_mock_client: FlaskClient) -> No
     )
 
 
-@pytest.mark.parametrize("prefer", ["code=418", "code=404", "code=abc", "code=429, retry-after=-1"])
+@pytest.mark.parametrize(
+    "prefer",
+    [
+        "code=418",
+        "code=404",
+        "code=abc",
+        "code=4²9",
+        "code=429, retry-after=-1",
+        "code=429, retry-after=²",
+    ],
+)
 def test_mock_prefer_refuses_undocumented_codes_with_a_400_that_says_so(
     gong_mock_client: FlaskClient, prefer: str
 ) -> None:

@@ -152,3 +152,39 @@ def test_fast_task_validator_agrees_with_openapi_core(
     document = json.dumps({"tasks": [task]}).encode()
     reference_valid = not list(iter_response_violations(200, document, {}))
     assert is_valid("Task", task) == reference_valid, task
+
+
+HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(prefer=HEADER_TEXT, authorization=HEADER_TEXT, session=HEADER_TEXT)
+def test_mock_never_crashes_on_arbitrary_headers(
+    prefer: str, authorization: str, session: str
+) -> None:
+    client = APP.test_client()
+    response = client.post(
+        "/v2/tasks",
+        json={"filter": {"userId": "1", "types": [], "taskAction": [], "status": []}},
+        headers={"Prefer": prefer, "Authorization": authorization, "X-Gong-Mock-Session": session},
+    )
+    assert response.status_code in (200, 400, 401, 403, 429), response.json
+    assert response.json["requestId"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path=st.sampled_from(["/plans", "/chaos", "/latency", "/quota/exhaust"]), payload=json_values(8)
+)
+def test_admin_never_crashes_and_refuses_without_side_effects(path: str, payload: Any) -> None:
+    client = APP.test_client()
+    before = client.get("/__admin/status").json
+    method = "POST" if path in ("/plans", "/quota/exhaust") else "PUT"
+    response = client.open(
+        f"/__admin{path}", method=method, data=json.dumps(payload), content_type="application/json"
+    )
+    assert response.status_code in (200, 201, 400), response.json
+    if response.status_code == 400:
+        assert response.json["errors"]
+        assert client.get("/__admin/status").json == before
+    client.post("/__admin/reset")

@@ -190,6 +190,7 @@ def test_journal_shows_a_client_waited_retry_after(
         ("PUT", "/latency", {"fixedMs": 10**9}, "fixedMs must be an integer"),
         ("PUT", "/latency", {"minMs": 50, "maxMs": 10}, "maxMs must not be below minMs"),
         ("GET", "/requests?limit=x", None, "limit must be a whole number"),
+        ("GET", "/requests?limit=²", None, "limit must be a whole number"),
     ],
 )
 def test_admin_refuses_bad_input_without_changing_state(  # noqa: PLR0917 - parametrized
