@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -104,34 +105,31 @@ def clear_plans() -> Response:
     return _json({"cleared": session or "all"})
 
 
-@admin.put("/chaos")
-def set_chaos() -> Response:
-    """Answer a seeded fraction of calls with faults: ``{"rate", "statuses", "seed"}``."""
-    chaos = _parsed(parse_chaos)
-    runtime().state.set_setting("chaos", chaos)
-    return _json({"chaos": chaos})
+def _setting_endpoints(name: str, parse: Callable[[Any], dict[str, Any]], summary: str) -> None:
+    """``PUT /__admin/<name>`` stores a checked setting; ``DELETE`` removes it."""
+
+    def put() -> Response:
+        value = _parsed(parse)
+        runtime().state.set_setting(name, value)
+        return _json({name: value})
+
+    def delete() -> Response:
+        runtime().state.set_setting(name, None)
+        return _json({name: None})
+
+    put.__doc__ = summary
+    admin.add_url_rule(f"/{name}", f"set_{name}", put, methods=["PUT"])
+    admin.add_url_rule(f"/{name}", f"clear_{name}", delete, methods=["DELETE"])
 
 
-@admin.delete("/chaos")
-def clear_chaos() -> Response:
-    """Stop chaos."""
-    runtime().state.set_setting("chaos", None)
-    return _json({"chaos": None})
-
-
-@admin.put("/latency")
-def set_latency() -> Response:
-    """Delay answers: ``{"fixedMs": 200}`` or ``{"minMs", "maxMs", "seed"}``."""
-    latency = _parsed(parse_latency)
-    runtime().state.set_setting("latency", latency)
-    return _json({"latency": latency})
-
-
-@admin.delete("/latency")
-def clear_latency() -> Response:
-    """Stop adding latency."""
-    runtime().state.set_setting("latency", None)
-    return _json({"latency": None})
+_setting_endpoints(
+    "chaos",
+    parse_chaos,
+    'Answer a seeded fraction of calls with faults: {"rate", "statuses", "seed"}.',
+)
+_setting_endpoints(
+    "latency", parse_latency, 'Delay answers: {"fixedMs": 200} or {"minMs", "maxMs", "seed"}.'
+)
 
 
 @admin.post("/quota/exhaust")

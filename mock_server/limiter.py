@@ -16,6 +16,8 @@ from limits import RateLimitItem, RateLimitItemPerDay, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
+from mock_server.state import normalize_state_url
+
 OFF = "off"
 
 
@@ -33,7 +35,7 @@ class GongLimiter:
         Raises:
             ValueError: when ``per_second`` is not a rate ``limits`` understands.
         """
-        storage = storage_from_string("memory://" if state_url.startswith("memory") else state_url)
+        storage = storage_from_string(normalize_state_url(state_url))
         if not isinstance(storage, Storage):  # pragma: no cover - only async URLs do this
             raise ValueError(f"{state_url} is not a synchronous limits storage")
         self._storage = storage

@@ -15,6 +15,7 @@ from limits import parse as parse_rate
 
 from fixtures.dataset import CRM_TYPES, DEFAULT_SEED, DEFAULT_TASKS_PER_USER, DEFAULT_USERS
 from mock_server.auth import REQUIRED_SCOPE, AuthSettings
+from mock_server.state import normalize_state_url
 
 ENV_PREFIX = "GONG_MOCK"
 
@@ -94,12 +95,12 @@ def _rate(value: Any) -> str:
 
 
 def _state_url(value: Any) -> str:
-    text = str(value).strip()
-    if text in ("", "memory", "memory://"):
-        return "memory://"
-    if not text.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError(f"{ENV_PREFIX}_STATE must be memory:// or redis://host:port/db")
-    return text
+    try:
+        return normalize_state_url(str(value))
+    except ValueError:
+        raise SettingsError(
+            f"{ENV_PREFIX}_STATE must be memory:// or redis://host:port/db"
+        ) from None
 
 
 def _string(config: Mapping[str, Any], key: str) -> str:

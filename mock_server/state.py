@@ -230,14 +230,30 @@ class RedisState:
             self._redis.delete(*keys)
 
 
-def open_state(url: str) -> StateBackend:
-    """The backend for ``memory://`` (or empty) or ``redis://host:port/db``.
+MEMORY_URL = "memory://"
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def normalize_state_url(url: str) -> str:
+    """``memory://`` for the in-process backend (also for ``""`` and ``memory``), else a
+    Redis URL unchanged: the one place that knows which state URLs exist.
 
     Raises:
         ValueError: for any other scheme.
     """
-    if url in ("", "memory", "memory://"):
-        return MemoryState()
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisState(url)
+    text = url.strip()
+    if text in ("", "memory", MEMORY_URL):
+        return MEMORY_URL
+    if text.startswith(_REDIS_SCHEMES):
+        return text
     raise ValueError(f"state must be memory:// or redis://host:port/db, got {url!r}")
+
+
+def open_state(url: str) -> StateBackend:
+    """The backend for a state URL (see :func:`normalize_state_url`).
+
+    Raises:
+        ValueError: for an unknown scheme.
+    """
+    normalized = normalize_state_url(url)
+    return MemoryState() if normalized == MEMORY_URL else RedisState(normalized)

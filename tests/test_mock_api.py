@@ -356,6 +356,8 @@ def test_mock_reads_gong_mock_environment_variables(monkeypatch: pytest.MonkeyPa
         ({"CRM_TYPE": "ZOHO"}, "GONG_MOCK_CRM_TYPE must be one of"),
         ({"BEARER_TOKENS": ["t"]}, "GONG_MOCK_BEARER_TOKENS must map tokens"),
         ({"AUTH": "yes"}, "GONG_MOCK_AUTH must be true or false"),
+        ({"STATE": "postgres://db"}, "GONG_MOCK_STATE must be memory:// or redis://"),
+        ({"RATE_LIMIT": "fast"}, "GONG_MOCK_RATE_LIMIT must be a rate such as 3/second"),
     ],
 )
 def test_mock_refuses_unusable_settings_with_a_clear_message(
