@@ -203,6 +203,22 @@ def prism_spec(directory: Path, example: dict[str, Any]) -> Path:
     return path
 
 
+def prism_argv(port: int, spec: Path, *extra: str) -> list[str]:
+    """Prism mocking ``spec`` on ``port`` at its fastest log level, plus ``extra`` flags."""
+    return [
+        str(PRISM),
+        "mock",
+        *extra,
+        "-p",
+        str(port),
+        "-h",
+        "127.0.0.1",
+        "-v",
+        "error",
+        str(spec),
+    ]
+
+
 @dataclass
 class Row:
     name: str
@@ -280,35 +296,10 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
                 str(body_file),
             ],
         ),
-        Server(
-            "prism-static",
-            lambda p: [
-                str(PRISM),
-                "mock",
-                "-p",
-                str(p),
-                "-h",
-                "127.0.0.1",
-                "-v",
-                "error",
-                str(spec),
-            ],
-        ),
+        Server("prism-static", lambda p: prism_argv(p, spec)),
         Server(
             "prism-dynamic",
-            lambda p: [
-                str(PRISM),
-                "mock",
-                "-d",
-                "-p",
-                str(p),
-                "-h",
-                "127.0.0.1",
-                "-v",
-                "error",
-                "--json-schema-faker-fillProperties=false",
-                str(spec),
-            ],
+            lambda p: prism_argv(p, spec, "-d", "--json-schema-faker-fillProperties=false"),
         ),
     ]
     runs: dict[str, list[dict[str, float]]] = {s.name: [] for s in servers}

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from spec import TASKS_PATH, load_spec
+from spec import TASKS_PATH, load_spec, resolve
 
 # Headers any HTTP stack adds; never drift.
 _TRANSPORT_HEADERS = frozenset(
@@ -44,22 +44,24 @@ _TRANSPORT_HEADERS = frozenset(
 )
 
 
+@functools.cache
+def _document() -> dict[str, Any]:
+    return load_spec()
+
+
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
-    components = _components()
-    while "$ref" in node:
-        node = components[node["$ref"].rsplit("/", 1)[1]]
-    return node
+    return resolve(_document(), node)
 
 
 @functools.cache
 def _components() -> dict[str, Any]:
-    schemas: dict[str, Any] = load_spec()["components"]["schemas"]
+    schemas: dict[str, Any] = _document()["components"]["schemas"]
     return schemas
 
 
 @functools.cache
 def _operation() -> dict[str, Any]:
-    operation: dict[str, Any] = load_spec()["paths"][TASKS_PATH]["post"]
+    operation: dict[str, Any] = _document()["paths"][TASKS_PATH]["post"]
     return operation
 
 
@@ -75,15 +77,13 @@ def _spec_paths(schema: dict[str, Any], prefix: str) -> set[str]:
     return paths
 
 
-def _documented_headers() -> set[str]:
-    document = load_spec()
-    names: set[str] = set()
-    for declared in _operation()["responses"].values():
-        response = declared
-        if "$ref" in declared:
-            response = document["components"]["responses"][declared["$ref"].rsplit("/", 1)[1]]
-        names |= {name.lower() for name in response.get("headers", {})}
-    return names
+@functools.cache
+def _documented_headers() -> frozenset[str]:
+    return frozenset(
+        name.lower()
+        for declared in _operation()["responses"].values()
+        for name in _resolve(declared).get("headers", {})
+    )
 
 
 @dataclass

@@ -13,6 +13,7 @@ from spec.loader import (
     load_spec,
     load_spec_text,
     openapi,
+    resolve,
     schema_for,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "load_spec",
     "load_spec_text",
     "openapi",
+    "resolve",
     "schema_for",
 ]

@@ -16,7 +16,7 @@ from openapi_core.testing import MockRequest, MockResponse
 from openapi_spec_validator import validate as validate_openapi_document
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from spec.loader import load_spec, openapi
+from spec.loader import load_spec, openapi, resolve
 
 _EXAMPLE_HOST = "https://us-12345.api.gong.io"
 _EXAMPLE_AUTHORIZATION = "Basic ZXhhbXBsZS1rZXk6ZXhhbXBsZS1zZWNyZXQ="  # example-key:example-secret
@@ -46,21 +46,10 @@ class SpecError(ValueError):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
-def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Follow one local ``$ref`` (the spec only uses ``#/components/...`` refs)."""
-    reference = node.get("$ref")
-    if reference is None:
-        return node
-    target: Any = document
-    for part in str(reference).removeprefix("#/").split("/"):
-        target = target[part]
-    return _resolve(document, target)
-
-
 def _example_headers(document: dict[str, Any], response: dict[str, Any]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, header in response.get("headers", {}).items():
-        resolved = _resolve(document, header)
+        resolved = resolve(document, header)
         if "example" in resolved:
             headers[name] = str(resolved["example"])
     return headers
@@ -73,9 +62,9 @@ def _iter_operation_example_problems(
     method: str,
     operation: dict[str, Any],
 ) -> Iterator[SpecProblem]:
-    request_body = _resolve(document, operation.get("requestBody", {}))
+    request_body = resolve(document, operation.get("requestBody", {}))
     request_examples = {
-        name: _resolve(document, example)["value"]
+        name: resolve(document, example)["value"]
         for media in request_body.get("content", {}).values()
         for name, example in media.get("examples", {}).items()
     }
@@ -98,7 +87,7 @@ def _iter_operation_example_problems(
         requests.append(request)
 
     for status, raw_response in operation.get("responses", {}).items():
-        response = _resolve(document, raw_response)
+        response = resolve(document, raw_response)
         where = f"paths.{path}.{method}.responses.{status}"
         media_types = response.get("content", {})
         if not media_types:
@@ -111,7 +100,7 @@ def _iter_operation_example_problems(
                 yield SpecProblem(f"{where}.{media_type}", "has no example")
             for name, example in examples.items():
                 mock_response = MockResponse(
-                    orjson.dumps(_resolve(document, example)["value"]),
+                    orjson.dumps(resolve(document, example)["value"]),
                     status_code=int(status),
                     headers=_example_headers(document, response),
                     content_type=media_type,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from spec.loader import TASKS_PATH, load_spec
+from spec.loader import TASKS_PATH, load_spec, resolve
 
 
 def response_example(status: int) -> dict[str, Any]:
@@ -15,9 +15,7 @@ def response_example(status: int) -> dict[str, Any]:
         KeyError: if the spec documents no such status.
     """
     document = load_spec()
-    response = document["paths"][TASKS_PATH]["post"]["responses"][str(status)]
-    if "$ref" in response:
-        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    response = resolve(document, document["paths"][TASKS_PATH]["post"]["responses"][str(status)])
     examples = response["content"]["application/json"]["examples"]
     value: dict[str, Any] = next(iter(examples.values()))["value"]
     return value

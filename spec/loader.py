@@ -45,6 +45,16 @@ def openapi() -> OpenAPI:
     return OpenAPI.from_dict(load_spec())
 
 
+def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow local ``$ref`` pointers (``#/components/...``) until a node has none."""
+    while "$ref" in node:
+        target: Any = document
+        for part in str(node["$ref"]).removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
 def schema_for(name: str) -> dict[str, Any]:
     """Return a self-contained JSON Schema for ``components.schemas[name]``.
 
