@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from flask import Flask, Response
-
-from mock_server.server import serve
+from gong_tasks_kit.mock_server.server import serve
 
 
 def ceiling_app(body: bytes) -> Flask:

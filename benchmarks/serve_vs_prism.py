@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from mock_server.app import mock_state
-from mock_server.testing import unthrottled_app
+from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.testing import unthrottled_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 import schemathesis
+from gong_tasks_kit.contract_tests.settings import (
+    ContractConfigError,
+    ContractSettings,
+    SettingsPlugin,
+    load_settings,
+)
+from gong_tasks_kit.contract_tests.target import Target
+from gong_tasks_kit.spec import load_spec
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
-
-from contract_tests.settings import ContractConfigError, ContractSettings, load_settings
-from contract_tests.target import Target
-from spec import load_spec
 
 SETTINGS_KEY = pytest.StashKey[ContractSettings]()
 TARGET_KEY = pytest.StashKey[Target]()
@@ -30,8 +34,9 @@ def estimated_requests(settings: ContractSettings) -> int:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Read the settings once and set hypothesis up for them."""
+    provided = [p for p in config.pluginmanager.get_plugins() if isinstance(p, SettingsPlugin)]
     try:
-        settings = load_settings()
+        settings = provided[0].settings if provided else load_settings()
     except ContractConfigError as error:
         raise pytest.UsageError(f"gong-tasks contract: {error}") from None
     config.stash[SETTINGS_KEY] = settings

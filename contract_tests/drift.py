@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from spec import TASKS_PATH, load_spec, resolve
+from gong_tasks_kit.spec import TASKS_PATH, load_spec, resolve
 
 # Headers any HTTP stack adds; never drift.
 _TRANSPORT_HEADERS = frozenset(

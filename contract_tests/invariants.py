@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from spec.examples import documented_statuses
-from spec.reference import iter_response_violations
+from gong_tasks_kit.spec.examples import documented_statuses
+from gong_tasks_kit.spec.reference import iter_response_violations
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -1,19 +1,24 @@
 """Deliberately broken variants of the mock, to prove the contract suite catches them.
 
-Each is an app factory usable as ``gong-tasks contract --app contract_tests.mutants:NAME``
-(``MUTANTS`` lists them with the words the suite's report must contain).
+Each is an app factory usable as
+``gong-tasks contract --app gong_tasks_kit.contract_tests.mutants:NAME`` (``MUTANTS``
+lists them with the words the suite's report must contain).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import io
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from flask import Flask, Response
 
-from mock_server.app import mock_state
-from mock_server.testing import unthrottled_app as create_app
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+from gong_tasks_kit.mock_server.testing import unthrottled_app as create_app
+from gong_tasks_kit.spec import TASKS_PATH
 
 
 def _rewrite_json(app: Flask, change: Callable[[int, Any], Any]) -> Flask:
@@ -30,9 +35,9 @@ def _rewrite_json(app: Flask, change: Callable[[int, Any], Any]) -> Flask:
 
 
 def _each_task(body: Any, change: Callable[[dict[str, Any]], None]) -> Any:
-    if isinstance(body, dict):
-        for task in body.get("tasks", []):
-            change(task)
+    tasks = body.get("tasks") if isinstance(body, dict) else None
+    for task in tasks if isinstance(tasks, list) else []:
+        change(task)
     return body
 
 
@@ -93,24 +98,38 @@ def undocumented_status() -> Flask:
     return _after_each(_as_422)
 
 
+def _rewrite_filter(app: Flask, change: Callable[[dict[str, Any]], None]) -> Flask:
+    """The app behind a WSGI middleware that rewrites each task filter before the app
+    reads it: the mock itself is untouched, as a broken server would be."""
+    inner = app.wsgi_app
+
+    def middleware(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == TASKS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length) if length else b""
+            try:
+                body = orjson.loads(raw)
+                change(body["filter"])
+                raw = orjson.dumps(body)
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                pass  # malformed bodies reach the mock as they were sent
+            environ["wsgi.input"] = io.BytesIO(raw)
+            environ["CONTENT_LENGTH"] = str(len(raw))
+        return inner(environ, start_response)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    return app
+
+
+def _every_value(task_filter: dict[str, Any]) -> None:
+    task_filter.update(
+        types=["FLOW", "MANUAL"], taskAction=["CALL"], status=["OPEN", "DONE", "DISMISSED"]
+    )
+
+
 def ignored_filter() -> Flask:
     """The ``types``, ``taskAction`` and ``status`` of the filter are ignored."""
-    app = create_app()
-    store = mock_state(app).store
-    query = store.query
-
-    def everything(task_filter: Mapping[str, Any]) -> list[bytes]:
-        return query(
-            {
-                **task_filter,
-                "types": ["FLOW", "MANUAL"],
-                "taskAction": ["CALL"],
-                "status": ["OPEN", "DONE", "DISMISSED"],
-            }
-        )
-
-    store.query = everything  # type: ignore[method-assign]
-    return app
+    return _rewrite_filter(create_app(), _every_value)
 
 
 def _as_500(response: Response) -> None:

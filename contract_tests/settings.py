@@ -1,12 +1,16 @@
-"""What the contract suite runs against, read from ``GONG_*`` environment variables only.
+"""What the contract suite runs against, and how: each setting declared once.
 
 Targets:
-    app:  the mock's Flask app in-process (default; no port). ``GONG_CONTRACT_APP``
-          names the app factory, ``module:function`` (default: the mock without Gong's rate
-          limits, ``mock_server.testing:unthrottled_app``).
-    url:  any base URL (``GONG_CONTRACT_BASE_URL``), e.g. a deployed mock.
-    gong: the real Gong API: a base URL on ``*.gong.io`` or ``GONG_CONTRACT_LIVE=1``.
+    app:  the mock's Flask app in-process (default; no port), built by an app factory
+          named ``module:function`` (default: the mock without Gong's rate limits).
+    url:  any base URL, e.g. a deployed mock.
+    gong: the real Gong API: a base URL on ``*.gong.io``, or ``live`` set.
           Read-only, throttled to 3 requests/s, budgeted, and only vendor-safe checks.
+
+``gong-tasks contract`` derives its options from :data:`SETTINGS` and hands the checked
+:class:`ContractSettings` to pytest as an object; ``pytest --pyargs
+gong_tasks_kit.contract_tests`` reads the same settings from the environment. The
+credentials and the user come from the environment only, under Gong's own names.
 """
 
 from __future__ import annotations
@@ -14,20 +18,77 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET
-from mock_server.testing import basic_authorization
+from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION, basic_authorization
+from gong_tasks_kit.mock_server.settings import parse_boolean
 
-DEFAULT_APP = "mock_server.testing:unthrottled_app"
+DEFAULT_APP = "gong_tasks_kit.mock_server.testing:unthrottled_app"
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_LIVE_MAX_EXAMPLES = 5
 DEFAULT_LIVE_MAX_REQUESTS = 40
+DEFAULT_DRIFT_REPORT = "gong-drift-report.json"
 LIVE_REQUESTS_PER_SECOND = 3
 
 
 class ContractConfigError(ValueError):
     """The suite cannot run with this configuration; the message says what to set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One setting of a contract run: its option, its variable, its kind and help.
+
+    Attributes:
+        name: The option without dashes (``max_examples``).
+        env: The environment variable.
+        kind: ``text``, ``count`` (a whole number) or ``flag``.
+        help: One sentence for ``--help`` and the README.
+    """
+
+    name: str
+    env: str
+    kind: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "base_url",
+        "GONG_CONTRACT_BASE_URL",
+        "text",
+        "Target URL (default: the mock in-process). A *.gong.io URL is the real API: "
+        "read-only, 3 req/s, budgeted.",
+    ),
+    Setting("live", "GONG_CONTRACT_LIVE", "flag", "Treat the base URL as the real Gong API."),
+    Setting(
+        "app",
+        "GONG_CONTRACT_APP",
+        "text",
+        f"In-process app factory, module:function (default: {DEFAULT_APP}).",
+    ),
+    Setting("max_examples", "GONG_CONTRACT_MAX_EXAMPLES", "count", "Examples per test."),
+    Setting("seed", "GONG_CONTRACT_SEED", "count", "Seed for a reproducible run."),
+    Setting(
+        "max_requests",
+        "GONG_CONTRACT_MAX_REQUESTS",
+        "count",
+        f"Request budget (default {DEFAULT_LIVE_MAX_REQUESTS} against Gong, else none).",
+    ),
+    Setting(
+        "drift_report",
+        "GONG_CONTRACT_DRIFT_REPORT",
+        "text",
+        f"Where a live run writes its drift report (default {DEFAULT_DRIFT_REPORT}).",
+    ),
+    Setting(
+        "no_shrink",
+        "GONG_CONTRACT_NO_SHRINK",
+        "flag",
+        "Report failing examples as found, unshrunk (faster; always so against Gong).",
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +136,24 @@ class ContractSettings:
         }
 
 
-def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdecimal():
-        raise ContractConfigError(f"{name} must be a whole number, got {raw!r}")
-    return int(raw)
+def _parse(setting: Setting, value: Any) -> Any:
+    if value is None or (isinstance(value, bool | int) and setting.kind != "text"):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    if setting.kind == "count":
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise ContractConfigError(f"{setting.env} must be a whole number, got {text!r}")
+        return int(text)
+    if setting.kind == "flag":
+        try:
+            return parse_boolean(text)
+        except ValueError:
+            raise ContractConfigError(
+                f"{setting.env} must be true/false, 1/0, yes/no or on/off, got {text!r}"
+            ) from None
+    return text
 
 
 def _authorization(env: Mapping[str, str], live: bool) -> str:
@@ -98,47 +170,59 @@ def _authorization(env: Mapping[str, str], live: bool) -> str:
             "the real Gong API needs credentials: set GONG_ACCESS_KEY and "
             "GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN"
         )
-    return basic_authorization(DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET)
+    return DEFAULT_AUTHORIZATION  # a mock's public default credentials
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> ContractSettings:
-    """Read the run's settings from ``env`` (default: the process environment).
+def load_settings(
+    env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> ContractSettings:
+    """The run's settings: ``overrides`` (the command line's options) over ``env``.
+
+    Args:
+        env: Environment variables (default: the process environment).
+        overrides: Values by setting name; ``None`` values are ignored.
 
     Raises:
         ContractConfigError: on a missing credential or user id for Gong, or a bad value.
     """
     env = os.environ if env is None else env
-    base_url = env.get("GONG_CONTRACT_BASE_URL", "").strip().rstrip("/") or None
+    given = {key: value for key, value in (overrides or {}).items() if value is not None}
+    values = {
+        setting.name: _parse(setting, given.get(setting.name, env.get(setting.env)))
+        for setting in SETTINGS
+    }
+    base_url = (values["base_url"] or "").rstrip("/") or None
+    kind = "app"
     if base_url is not None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ContractConfigError(f"GONG_CONTRACT_BASE_URL is not an http(s) URL: {base_url}")
+            raise ContractConfigError(f"the base URL is not an http(s) URL: {base_url}")
         on_gong = parts.hostname == "gong.io" or parts.hostname.endswith(".gong.io")
-        live = on_gong or env.get("GONG_CONTRACT_LIVE", "") in ("1", "true", "yes")
-        kind = "gong" if live else "url"
-    else:
-        kind = "app"
+        kind = "gong" if on_gong or values["live"] else "url"
     live = kind == "gong"
     authorization = _authorization(env, live)
     user_id = env.get("GONG_USER_ID", "").strip() or None
     if live and user_id is None:
         raise ContractConfigError("the real Gong API needs GONG_USER_ID: whose tasks to read")
-    max_examples = _int(
-        env,
-        "GONG_CONTRACT_MAX_EXAMPLES",
-        DEFAULT_LIVE_MAX_EXAMPLES if live else DEFAULT_MAX_EXAMPLES,
-    )
+    default_examples = DEFAULT_LIVE_MAX_EXAMPLES if live else DEFAULT_MAX_EXAMPLES
+    max_requests = values["max_requests"]
     return ContractSettings(
         kind=kind,
         base_url=base_url,
-        app_factory=env.get("GONG_CONTRACT_APP", "").strip() or DEFAULT_APP,
+        app_factory=values["app"] or DEFAULT_APP,
         authorization=authorization,
         user_id=user_id,
-        max_examples=max(1, max_examples or 1),
-        seed=_int(env, "GONG_CONTRACT_SEED", None),
-        max_requests=_int(
-            env, "GONG_CONTRACT_MAX_REQUESTS", DEFAULT_LIVE_MAX_REQUESTS if live else None
-        ),
-        drift_report=env.get("GONG_CONTRACT_DRIFT_REPORT", "").strip() or "gong-drift-report.json",
-        shrink=not live and env.get("GONG_CONTRACT_NO_SHRINK", "") not in ("1", "true", "yes"),
+        max_examples=max(1, values["max_examples"] or default_examples),
+        seed=values["seed"],
+        max_requests=max_requests or (DEFAULT_LIVE_MAX_REQUESTS if live else None),
+        drift_report=values["drift_report"] or DEFAULT_DRIFT_REPORT,
+        shrink=not live and not values["no_shrink"],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsPlugin:
+    """Hands a run's settings to the suite as an object: ``gong-tasks contract`` passes it
+    to ``pytest.main(..., plugins=[SettingsPlugin(settings)])``."""
+
+    settings: ContractSettings

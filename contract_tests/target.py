@@ -15,14 +15,12 @@ from typing import Any
 import orjson
 import requests
 from flask import Flask
+from gong_tasks_kit.contract_tests.drift import DriftRecorder
+from gong_tasks_kit.contract_tests.settings import LIVE_REQUESTS_PER_SECOND, ContractSettings
+from gong_tasks_kit.spec import TASKS_PATH
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-
-from contract_tests.drift import DriftRecorder
-from contract_tests.settings import LIVE_REQUESTS_PER_SECOND, ContractSettings
-from mock_server.app import mock_state
-from spec import TASKS_PATH
 
 _TIMEOUT_SECONDS = 30
 _MAX_RETRY_AFTER_WAIT = 60
@@ -92,10 +90,6 @@ class Target:
         """``(user ids, workspace ids)`` worth querying on this target."""
         if self.settings.user_id is not None:
             return [self.settings.user_id], []
-        if self.app is not None:
-            store = mock_state(self.app).store
-            workspaces = sorted({w for ids in store.workspaces.values() for w in ids})
-            return list(store.user_ids), workspaces
         health = self._get_json("/__health")
         if not isinstance(health, dict) or not isinstance(health.get("userIds"), list):
             return [], []
@@ -103,6 +97,8 @@ class Target:
         return [str(u) for u in health["userIds"]], [str(w) for w in workspace_ids]
 
     def _get_json(self, path: str) -> Any:
+        if self.app is not None:
+            return self.app.test_client().get(path).get_json(silent=True)
         assert self.session is not None
         try:
             response = self.session.get(f"{self.settings.base_url}{path}", timeout=5)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
-
-from contract_tests.invariants import body_problems, reply_problems
-from contract_tests.target import Reply, Target
+from gong_tasks_kit.contract_tests.invariants import body_problems, reply_problems
+from gong_tasks_kit.contract_tests.target import Reply, Target
 
 schema = schemathesis.pytest.from_fixture("contract_schema")
 

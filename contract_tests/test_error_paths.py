@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from gong_tasks_kit.contract_tests.invariants import body_problems, reply_problems
+from gong_tasks_kit.contract_tests.settings import ContractSettings
+from gong_tasks_kit.contract_tests.target import Reply, Target
+from gong_tasks_kit.fixtures.strategies import invalid_task_list_requests
 from hypothesis import given, settings
-
-from contract_tests.invariants import body_problems, reply_problems
-from contract_tests.settings import ContractSettings
-from contract_tests.target import Reply, Target
-from fixtures.strategies import invalid_task_list_requests
 
 VALID = {"filter": {"userId": "1", "types": ["MANUAL"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 

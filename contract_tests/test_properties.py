@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from gong_tasks_kit.contract_tests.invariants import body_problems, filter_problems, reply_problems
+from gong_tasks_kit.contract_tests.settings import ContractSettings
+from gong_tasks_kit.contract_tests.target import Reply, Target
+from gong_tasks_kit.fixtures.strategies import task_list_requests
 from hypothesis import given
 from hypothesis import strategies as st
-
-from contract_tests.invariants import body_problems, filter_problems, reply_problems
-from contract_tests.settings import ContractSettings
-from contract_tests.target import Reply, Target
-from fixtures.strategies import task_list_requests
 
 
 def _ok(reply: Reply) -> list[Any]:

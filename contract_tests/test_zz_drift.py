@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contract_tests.settings import ContractSettings
-from contract_tests.target import Target
+from gong_tasks_kit.contract_tests.settings import ContractSettings
+from gong_tasks_kit.contract_tests.target import Target
 
 
 def test_no_type_enum_or_status_drift(

@@ -1,9 +1,9 @@
-"""A faithful, seeded mock of Gong's ``POST /v2/tasks``, served by a Flask app."""
+"""A faithful, seeded mock of Gong's Tasks API, served by a Flask app."""
 
 from __future__ import annotations
 
-from mock_server.app import create_app, mock_state
-from mock_server.errors import ApiError
-from mock_server.settings import MockSettings, SettingsError
+from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.errors import ApiError
+from gong_tasks_kit.mock_server.settings import MockSettings, SettingsError, load_settings
 
-__all__ = ["ApiError", "MockSettings", "SettingsError", "create_app", "mock_state"]
+__all__ = ["ApiError", "MockSettings", "SettingsError", "create_app", "load_settings", "mock_state"]

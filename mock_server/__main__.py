@@ -1,5 +1,5 @@
-"""``python -m mock_server`` is ``gong-tasks serve``."""
+"""``python -m gong_tasks_kit.mock_server`` is ``gong-tasks serve``."""
 
-from mock_server.cli import serve_command
+from gong_tasks_kit.mock_server.cli import serve_command
 
-serve_command(prog_name="python -m mock_server")
+serve_command(prog_name="python -m gong_tasks_kit.mock_server")

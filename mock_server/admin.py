@@ -14,16 +14,15 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
-
-from mock_server.errors import ApiError, gong_headers
-from mock_server.faults import (
+from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
+from gong_tasks_kit.mock_server.faults import (
     AdminInputError,
     parse_chaos,
     parse_latency,
     parse_plan,
     scope_of,
 )
-from mock_server.runtime import mock_state as runtime
+from gong_tasks_kit.mock_server.runtime import mock_state as runtime
 
 ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
 _MAX_JOURNAL_LIMIT = 100_000
@@ -183,7 +182,7 @@ def status() -> Response:
     current = runtime()
     return _json(
         {
-            "state": current.state.url.split("@")[-1],  # no password of a Redis URL
+            "state": current.settings.shown_state,
             "rateLimit": current.limiter.describe,
             "journalSize": current.settings.journal_size,
             "chaos": current.state.get_setting("chaos"),

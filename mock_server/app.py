@@ -15,27 +15,26 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Flask, Response, current_app, g, request
+from gong_tasks_kit.fixtures.dataset import build_dataset
+from gong_tasks_kit.mock_server.admin import admin
+from gong_tasks_kit.mock_server.auth import authenticate
+from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
+from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
+from gong_tasks_kit.mock_server.journal import journal_entry
+from gong_tasks_kit.mock_server.limiter import GongLimiter
+from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
+from gong_tasks_kit.mock_server.requests import parse_task_filter
+from gong_tasks_kit.mock_server.runtime import ANONYMOUS_KEY, EXTENSION, MockState, mock_state
+from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_settings
+from gong_tasks_kit.mock_server.state import open_state
+from gong_tasks_kit.mock_server.store import TaskStore
+from gong_tasks_kit.spec import TASKS_PATH, load_spec, load_spec_text
+from gong_tasks_kit.spec.reference import iter_response_violations
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-
-from fixtures.dataset import build_dataset
-from mock_server.admin import admin
-from mock_server.auth import authenticate
-from mock_server.errors import ApiError, gong_headers, new_request_id
-from mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
-from mock_server.journal import journal_entry
-from mock_server.limiter import GongLimiter
-from mock_server.prefer import documented_error, preferred_error
-from mock_server.requests import parse_task_filter
-from mock_server.runtime import ANONYMOUS_KEY, EXTENSION, MockState, mock_state
-from mock_server.settings import DEFAULTS, ENV_PREFIX, MockSettings
-from mock_server.state import open_state
-from mock_server.store import TaskStore
-from spec import TASKS_PATH, load_spec, load_spec_text
-from spec.reference import iter_response_violations
 
 __all__ = ["StrictModeError", "create_app", "mock_state"]
 
-logger = logging.getLogger("mock_server")
+logger = logging.getLogger("gong_tasks_kit.mock_server")
 _UNJOURNALED_PREFIXES = ("/__admin", "/__health", "/openapi.")
 
 
@@ -56,8 +55,8 @@ def list_tasks() -> Response:
     if delay:
         time.sleep(delay)
     key = ANONYMOUS_KEY
-    if current.settings.auth_required:
-        credential = authenticate(request.headers.get("Authorization"), current.settings.auth)
+    if current.settings.auth:
+        credential = authenticate(request.headers.get("Authorization"), current.credentials)
         key = f"{credential.kind}:{credential.name}"
     retry_after = current.limiter.admit(key)
     if retry_after is not None:
@@ -125,6 +124,8 @@ def _http_error(error: HTTPException) -> Response:
             )
         )
     status = error.code or 400
+    if status >= 500:
+        return _unexpected_error(getattr(error, "original_exception", None) or error)
     if status not in (404, 405):
         status = 400  # only statuses the spec documents (plus 404/405) are ever sent
     message = {
@@ -189,33 +190,44 @@ def _strict_check(response: Response) -> Response:
     ).to_response()
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None, *, settings: MockSettings | None = None
+) -> Flask:
     """Build the mock: defaults, then ``GONG_MOCK_*`` variables, then ``config``.
 
     The dataset is generated, checked against the spec and serialized here, once.
 
     Args:
-        config: Overrides of the keys in :data:`mock_server.settings.DEFAULTS` (and any
-            Flask setting, e.g. ``TESTING``).
+        config: Settings by name (``{"seed": 7}`` or ``{"SEED": 7}``; a string is parsed
+            like the environment variable) and any Flask setting (upper-case, e.g.
+            ``TESTING``).
+        settings: Settings already loaded (what ``gong-tasks serve`` passes); ``config``
+            may then hold Flask settings only.
 
     Raises:
         SettingsError: when a setting is unusable.
         DatasetError: when the generated data breaks the spec.
     """
+    given = dict(config or {})
+    # Upper-case keys that name no setting are Flask's (TESTING, ...); any other key is a
+    # setting, so a misspelt one is refused rather than ignored.
+    flask_config = {k: v for k, v in given.items() if k.isupper() and not is_setting(k)}
+    overrides = {k: v for k, v in given.items() if k not in flask_config}
+    if settings is None:
+        settings = load_settings(overrides)
+    elif overrides:
+        raise ValueError("pass settings either as `settings` or in `config`, not both")
     app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env(ENV_PREFIX)
-    if config:
-        app.config.from_mapping(config)
-    settings = MockSettings.from_config(app.config)
+    app.config.from_mapping(flask_config)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     dataset = build_dataset(
         settings.seed, settings.users, settings.tasks_per_user, settings.crm_type
     )
     app.extensions[EXTENSION] = MockState(
         settings=settings,
         store=TaskStore(dataset),
-        state=open_state(settings.state_url),
-        limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state_url),
+        state=open_state(settings.state),
+        limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state),
     )
     app.register_blueprint(tasks_api)
     app.register_blueprint(meta)

@@ -11,9 +11,9 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mock_server.errors import ApiError, unauthorized
+from gong_tasks_kit.fixtures.credentials import READ_SCOPE as REQUIRED_SCOPE
+from gong_tasks_kit.mock_server.errors import ApiError, unauthorized
 
-REQUIRED_SCOPE = "api:tasks:read"
 CREDENTIALS_FAILED = "Validate credentials failed. Please check your credentials and try again."
 ACCESS_DENIED = "Access denied"
 

@@ -1,245 +1,118 @@
-"""``gong-tasks serve`` / ``python -m mock_server``: start the mock on gunicorn."""
+"""``gong-tasks serve`` / ``python -m gong_tasks_kit.mock_server``: start the mock.
+
+Its options are derived from the settings' declarations (``settings.MockSettings``):
+an option given on the command line overrides the ``GONG_MOCK_*`` variable, which
+overrides the default, and both are parsed by the same rules.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
-
-from fixtures.dataset import CRM_TYPES, DEFAULT_SEED, DEFAULT_TASKS_PER_USER, DEFAULT_USERS
-from mock_server.app import create_app, mock_state
-from mock_server.runtime import MockState
-from mock_server.server import serve
-from mock_server.settings import (
-    DEFAULT_ACCESS_KEY_SECRET,
-    DEFAULT_BEARER_TOKENS,
+from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY_SECRET, DEFAULT_BEARER_TOKENS
+from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.runtime import MockState
+from gong_tasks_kit.mock_server.server import serve
+from gong_tasks_kit.mock_server.settings import (
     ENV_PREFIX,
     MockSettings,
     SettingsError,
+    declared,
+    load_settings,
+    setting_fields,
 )
-from mock_server.store import DatasetError
+from gong_tasks_kit.mock_server.store import DatasetError
+from pydantic.fields import FieldInfo
 
 
-def _env(name: str) -> str:
-    return f"{ENV_PREFIX}_{name}"
-
-
-def _banner(
-    settings: MockSettings, host: str, port: int, users: dict[str, tuple[str, ...]], task_count: int
-) -> str:
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - display only
+def _banner(state: MockState) -> str:
+    settings, store = state.settings, state.store
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host  # noqa: S104
     lines = [
-        f"Gong tasks mock listening on http://{shown_host}:{port}  (POST /v2/tasks)",
-        f"  seed {settings.seed}, {task_count} tasks, crmType {settings.crm_type}",
+        f"Gong tasks mock listening on http://{shown_host}:{settings.port}  (POST /v2/tasks)",
+        f"  seed {settings.seed}, {store.task_count} tasks, crmType {settings.crm_type}",
         "  users (userId: workspaceIds):",
-        *(f"    {user}: {', '.join(workspaces)}" for user, workspaces in users.items()),
+        *(f"    {user}: {', '.join(spaces)}" for user, spaces in store.workspaces.items()),
     ]
-    if not settings.auth_required:
+    if not settings.auth:
         lines.append("  auth: OFF (any or no Authorization header is accepted)")
     else:
-        auth = settings.auth
-        # Mock defaults are public and printed so a developer can copy them; a secret the
-        # operator configured is never printed.
+        # Mock defaults are public and printed so a developer can copy them; no part of a
+        # secret the operator configured is ever printed.
         secret = (
-            auth.access_key_secret
-            if auth.access_key_secret == DEFAULT_ACCESS_KEY_SECRET
-            else f"(set by {_env('ACCESS_KEY_SECRET')})"
+            repr(settings.access_key_secret)
+            if settings.access_key_secret == DEFAULT_ACCESS_KEY_SECRET
+            else f"(configured by {ENV_PREFIX}ACCESS_KEY_SECRET)"
         )
-        lines.append(f"  basic auth: access key {auth.access_key!r}, secret {secret!r}")
-        for token, scopes in auth.bearer_tokens.items():
-            shown = token if token in DEFAULT_BEARER_TOKENS else f"{token[:4]}…"
-            lines.append(f"  bearer token {shown!r}: scopes {', '.join(scopes) or '(none)'}")
-    lines.append(f"  spec: http://{shown_host}:{port}/openapi.json   health: /__health")
-    return "\n".join(lines)
-
-
-def _controls_banner(state: MockState) -> str:
-    settings = state.settings
-    lines = [
-        f"  rate limits per credential: {state.limiter.describe}",
-        f"  state: {settings.state_url.split('@')[-1]}, journal keeps {settings.journal_size}",
+        lines.append(f"  basic auth: access key {settings.access_key!r}, secret {secret}")
+        for token, scopes in settings.bearer_tokens.items():
+            shown = repr(token) if token in DEFAULT_BEARER_TOKENS else "(configured)"
+            lines.append(f"  bearer token {shown}: scopes {', '.join(scopes) or '(none)'}")
+    lines += [
+        f"  spec: http://{shown_host}:{settings.port}/openapi.json   health: /__health",
+        f"  rate limits: {state.limiter.describe}",
+        f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
     ]
     if not settings.admin:
         lines.append("  admin API: off")
     elif settings.admin_token:
-        lines.append(
-            f"  admin API: /__admin/ with header X-Gong-Mock-Admin-Token "
-            f"(set by {_env('ADMIN_TOKEN')})"
-        )
+        lines.append("  admin API: /__admin/ with header X-Gong-Mock-Admin-Token (configured)")
     else:
         lines.append("  admin API: /__admin/ (loopback callers only; --admin-token to open it)")
     return "\n".join(lines)
 
 
-@click.command("serve")
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    envvar=_env("HOST"),
-    help="Interface to listen on.",
-)
-@click.option(
-    "--port",
-    default=8080,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    envvar=_env("PORT"),
-    help="Port to listen on.",
-)
-@click.option(
-    "--seed",
-    default=DEFAULT_SEED,
-    show_default=True,
-    type=click.IntRange(0),
-    envvar=_env("SEED"),
-    help="Seed of the generated data.",
-)
-@click.option(
-    "--users",
-    default=DEFAULT_USERS,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar=_env("USERS"),
-    help="How many Gong users have tasks.",
-)
-@click.option(
-    "--tasks-per-user",
-    default=DEFAULT_TASKS_PER_USER,
-    show_default=True,
-    type=click.IntRange(0),
-    envvar=_env("TASKS_PER_USER"),
-    help="Tasks per user.",
-)
-@click.option(
-    "--crm-type",
-    default="SALESFORCE",
-    show_default=True,
-    type=click.Choice(CRM_TYPES),
-    envvar=_env("CRM_TYPE"),
-    help="The crmType served.",
-)
-@click.option(
-    "--workers",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar=_env("WORKERS"),
-    help="gunicorn worker processes.",
-)
-@click.option(
-    "--threads",
-    default=4,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar=_env("THREADS"),
-    help="Threads per worker.",
-)
-@click.option(
-    "--strict/--no-strict",
-    default=False,
-    show_default=True,
-    envvar=_env("STRICT"),
-    help="Validate every response against the spec (slower).",
-)
-@click.option(
-    "--auth/--no-auth",
-    default=True,
-    show_default=True,
-    envvar=_env("AUTH"),
-    help="Require Gong credentials.",
-)
-@click.option(
-    "--rate-limit",
-    default="3/second",
-    show_default=True,
-    envvar=_env("RATE_LIMIT"),
-    help="Gong's per-credential burst limit, e.g. 3/second, or off.",
-)
-@click.option(
-    "--daily-limit",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(0),
-    envvar=_env("DAILY_LIMIT"),
-    help="Calls per credential per day (0: off).",
-)
-@click.option(
-    "--state",
-    "state_url",
-    default="memory://",
-    show_default=True,
-    envvar=_env("STATE"),
-    help="Where limiter counters, plans and the journal live: memory:// or "
-    "redis://host:port/db (shared by every worker and instance).",
-)
-@click.option(
-    "--journal-size",
-    default=1000,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar=_env("JOURNAL_SIZE"),
-    help="Requests kept in the journal.",
-)
-@click.option(
-    "--admin-token",
-    default="",
-    envvar=_env("ADMIN_TOKEN"),
-    help="Token for /__admin/ (header X-Gong-Mock-Admin-Token); without one the "
-    "admin API answers loopback callers only.",
-)
-@click.option(
-    "--admin/--no-admin",
-    default=True,
-    show_default=True,
-    envvar=_env("ADMIN"),
-    help="Serve the /__admin/ API.",
-)
-def serve_command(  # noqa: PLR0917 - click passes every option positionally
-    host: str,
-    port: int,
-    seed: int,
-    users: int,
-    tasks_per_user: int,
-    crm_type: str,
-    workers: int,
-    threads: int,
-    strict: bool,
-    auth: bool,
-    rate_limit: str,
-    daily_limit: int,
-    state_url: str,
-    journal_size: int,
-    admin_token: str,
-    admin: bool,
-) -> None:
-    """Serve Gong's POST /v2/tasks from seeded data, on gunicorn.
+def _option(name: str, info: FieldInfo) -> Callable[[Any], Any]:
+    flag = name.replace("_", "-")
+    default = info.default
+    shown = ("on" if default else "off") if isinstance(default, bool) else default
+    if declared(info, "secret"):
+        shown = "none"
+    help_text = f"{info.description}  [default: {shown}; env: {ENV_PREFIX}{name.upper()}]"
+    if info.annotation is bool:
+        return click.option(f"--{flag}/--no-{flag}", name, default=None, help=help_text)
+    # Values stay text here: the settings parse them exactly as they parse a variable.
+    metavar = "INTEGER" if info.annotation is int else "TEXT"
+    return click.option(f"--{flag}", name, default=None, metavar=metavar, help=help_text)
 
-    Every option also reads a GONG_MOCK_* environment variable (GONG_MOCK_PORT, ...);
-    credentials are set by GONG_MOCK_ACCESS_KEY, GONG_MOCK_ACCESS_KEY_SECRET and
-    GONG_MOCK_BEARER_TOKENS (JSON: token -> scopes).
+
+def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add an option for every setting that has one (see ``settings.setting``)."""
+    for name, info in reversed(setting_fields(cli_only=True).items()):
+        command = _option(name, info)(command)
+    return command
+
+
+def settings_from_options(options: dict[str, Any]) -> MockSettings:
+    """The settings, with the options actually given on the command line on top.
+
+    Raises:
+        click.UsageError: naming each bad setting.
     """
-    overrides: dict[str, Any] = {
-        "SEED": seed,
-        "USERS": users,
-        "TASKS_PER_USER": tasks_per_user,
-        "CRM_TYPE": crm_type,
-        "STRICT": strict,
-        "AUTH": auth,
-        "RATE_LIMIT": rate_limit,
-        "DAILY_LIMIT": daily_limit,
-        "STATE": state_url,
-        "JOURNAL_SIZE": journal_size,
-        "ADMIN_TOKEN": admin_token,
-        "ADMIN": admin,
-    }
+    given = {name: value for name, value in options.items() if value is not None}
     try:
-        app = create_app(overrides)
-    except (SettingsError, DatasetError) as error:
+        return load_settings(given)
+    except SettingsError as error:
         raise click.UsageError(str(error)) from None
-    state = mock_state(app)
-    click.echo(_banner(state.settings, host, port, state.store.workspaces, state.store.task_count))
-    click.echo(_controls_banner(state))
+
+
+@click.command("serve")
+@settings_options
+def serve_command(**options: Any) -> None:
+    """Serve Gong's Tasks API from seeded data.
+
+    Every option also reads a GONG_MOCK_* environment variable; credentials are set by
+    GONG_MOCK_ACCESS_KEY, GONG_MOCK_ACCESS_KEY_SECRET and GONG_MOCK_BEARER_TOKENS (JSON:
+    token -> scopes), never on the command line.
+    """
+    settings = settings_from_options(options)
+    try:
+        app = create_app(settings=settings)
+    except DatasetError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(_banner(mock_state(app)))
     sys.stdout.flush()
-    serve(app, host, port, workers, threads)
+    serve(app, settings.host, settings.port, settings.workers, settings.threads)

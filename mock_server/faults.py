@@ -12,10 +12,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mock_server.errors import ApiError
-from mock_server.prefer import documented_error
-from mock_server.state import GLOBAL_SCOPE, StateBackend
-from spec.examples import documented_statuses
+from gong_tasks_kit.mock_server.errors import ApiError
+from gong_tasks_kit.mock_server.prefer import documented_error
+from gong_tasks_kit.mock_server.state import GLOBAL_SCOPE, StateBackend
+from gong_tasks_kit.spec.examples import documented_statuses
 
 SESSION_HEADER = "X-Gong-Mock-Session"
 MAX_TIMES = 10_000

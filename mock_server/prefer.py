@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import re
 
-from mock_server.errors import WWW_AUTHENTICATE, ApiError
-from spec import TASKS_PATH
-from spec.examples import documented_statuses, response_example
+from gong_tasks_kit.mock_server.errors import WWW_AUTHENTICATE, ApiError
+from gong_tasks_kit.spec import TASKS_PATH
+from gong_tasks_kit.spec.examples import documented_statuses, response_example
 
 _PREFERENCE = re.compile(r"^\s*([A-Za-z-]+)\s*=\s*\"?([^\";,]*)\"?\s*$")
 DEFAULT_RETRY_AFTER = 1

@@ -6,10 +6,9 @@ import json
 from typing import Any
 
 import orjson
-
-from mock_server.errors import bad_request
-from mock_server.fast_validation import is_valid
-from spec.reference import iter_request_violations
+from gong_tasks_kit.mock_server.errors import bad_request
+from gong_tasks_kit.mock_server.fast_validation import is_valid
+from gong_tasks_kit.spec.reference import iter_request_violations
 
 _MAX_MESSAGES = 10
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-
-from mock_server.auth import authenticate
-from mock_server.errors import ApiError
-from mock_server.limiter import GongLimiter
-from mock_server.settings import MockSettings
-from mock_server.state import StateBackend
-from mock_server.store import TaskStore
+from gong_tasks_kit.mock_server.auth import AuthSettings, authenticate
+from gong_tasks_kit.mock_server.errors import ApiError
+from gong_tasks_kit.mock_server.limiter import GongLimiter
+from gong_tasks_kit.mock_server.settings import MockSettings
+from gong_tasks_kit.mock_server.state import StateBackend
+from gong_tasks_kit.mock_server.store import TaskStore
 
 EXTENSION = "gong_mock"
 ANONYMOUS_KEY = "anonymous:-"
@@ -26,6 +25,12 @@ class MockState:
     state: StateBackend
     limiter: GongLimiter
 
+    @property
+    def credentials(self) -> AuthSettings:
+        """What the mock accepts: the access key pair and the bearer tokens."""
+        settings = self.settings
+        return AuthSettings(settings.access_key, settings.access_key_secret, settings.bearer_tokens)
+
     def reset(self) -> None:
         """Forget plans, chaos, latency, the journal and every limiter counter."""
         self.state.reset()
@@ -39,14 +44,14 @@ class MockState:
             return f"{kind}:{credential}"
         if authorization:
             try:
-                proven = authenticate(authorization, self.settings.auth)
+                proven = authenticate(authorization, self.credentials)
             except ApiError:
                 pass
             else:
                 return f"{proven.kind}:{proven.name}"
-        if not self.settings.auth_required:
+        if not self.settings.auth:
             return ANONYMOUS_KEY
-        return f"basic:{self.settings.auth.access_key}"
+        return f"basic:{self.settings.access_key}"
 
 
 def mock_state(app: Flask | None = None) -> MockState:

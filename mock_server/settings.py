@@ -1,162 +1,259 @@
-"""The mock's settings: defaults, then ``GONG_MOCK_*`` environment variables, then overrides.
+"""The mock's settings, each declared once: name, type, default, limits and help.
 
-Flask's config is the carrier (``Config.from_prefixed_env``); :class:`MockSettings` is
-the checked, typed view the rest of the mock reads.
+Layering follows Flask's model: defaults, then ``GONG_MOCK_*`` environment variables,
+then explicit overrides (the command line's options, or ``create_app``'s config).
+pydantic-settings does the layering and the parsing, so ``gong-tasks serve``,
+``create_app()`` under any WSGI server and the README's table all read one
+declaration: the command line's options and the table are derived from the fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from gong_tasks_kit.fixtures.credentials import (
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_ACCESS_KEY_SECRET,
+    DEFAULT_BEARER_TOKENS,
+)
+from gong_tasks_kit.fixtures.dataset import (
+    DEFAULT_SEED,
+    DEFAULT_TASKS_PER_USER,
+    DEFAULT_USERS,
+)
+from gong_tasks_kit.mock_server.state import normalize_state_url, redact_url
 from limits import parse as parse_rate
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fixtures.dataset import CRM_TYPES, DEFAULT_SEED, DEFAULT_TASKS_PER_USER, DEFAULT_USERS
-from mock_server.auth import REQUIRED_SCOPE, AuthSettings
-from mock_server.state import normalize_state_url
+ENV_PREFIX = "GONG_MOCK_"
+OFF = "off"
 
-ENV_PREFIX = "GONG_MOCK"
-
-DEFAULT_ACCESS_KEY = "gong-mock-access-key"
-DEFAULT_ACCESS_KEY_SECRET = "gong-mock-access-key-secret"  # noqa: S105 - public mock value
-DEFAULT_BEARER_TOKENS: Mapping[str, list[str]] = MappingProxyType(
-    {
-        "gong-mock-token": [REQUIRED_SCOPE],
-        "gong-mock-token-without-tasks-scope": ["api:calls:read:basic"],
-    }
-)
-
-#: Keys of Flask's config that the mock reads, with their defaults.
-DEFAULTS: Mapping[str, Any] = MappingProxyType(
-    {
-        "SEED": DEFAULT_SEED,
-        "USERS": DEFAULT_USERS,
-        "TASKS_PER_USER": DEFAULT_TASKS_PER_USER,
-        "CRM_TYPE": "SALESFORCE",
-        "AUTH": True,
-        "ACCESS_KEY": DEFAULT_ACCESS_KEY,
-        "ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
-        "BEARER_TOKENS": dict(DEFAULT_BEARER_TOKENS),
-        "STRICT": False,
-        "MAX_CONTENT_LENGTH": 64 * 1024,
-        "RATE_LIMIT": "3/second",
-        "DAILY_LIMIT": 10_000,
-        "STATE": "memory://",
-        "JOURNAL_SIZE": 1000,
-        "ADMIN": True,
-        "ADMIN_TOKEN": "",
-    }
-)
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
 
 
 class SettingsError(ValueError):
     """A setting has a value the mock cannot use; the message names it."""
 
 
-def _int(config: Mapping[str, Any], key: str, minimum: int) -> int:
-    value = config[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SettingsError(f"{ENV_PREFIX}_{key} must be an integer >= {minimum}, got {value!r}")
+def parse_boolean(value: Any) -> Any:
+    """One rule for every boolean: true/false/1/0/yes/no/on/off, any case."""
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ValueError("must be one of true/false, 1/0, yes/no, on/off")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
     return value
 
 
-def _bool(config: Mapping[str, Any], key: str) -> bool:
-    value = config[key]
-    if not isinstance(value, bool):
-        raise SettingsError(f"{ENV_PREFIX}_{key} must be true or false, got {value!r}")
-    return value
+Boolean = Annotated[bool, BeforeValidator(parse_boolean)]
+CrmType = Literal["SALESFORCE", "HUBSPOT", "MICROSOFT_DYNAMICS", "GENERIC"]
 
 
-def _tokens(value: Any) -> dict[str, tuple[str, ...]]:
-    if not isinstance(value, Mapping) or not all(
-        isinstance(token, str) and token and isinstance(scopes, list | tuple)
-        for token, scopes in value.items()
-    ):
-        raise SettingsError(
-            f"{ENV_PREFIX}_BEARER_TOKENS must map tokens to scope lists, "
-            f'e.g. {{"t": ["{REQUIRED_SCOPE}"]}}'
-        )
-    return {token: tuple(str(scope) for scope in scopes) for token, scopes in value.items()}
+def setting(
+    default: Any,
+    help_text: str,
+    *,
+    cli: bool = True,
+    secret: bool = False,
+    server: bool = False,
+    **limits: Any,
+) -> Any:
+    """Declare one setting.
+
+    Args:
+        default: Its value when nothing else sets it.
+        help_text: One sentence for ``--help`` and the README.
+        cli: Whether ``gong-tasks serve`` has an option for it (credentials do not:
+            a command line is visible to every user of the machine).
+        secret: Never printed; error messages leave its value out.
+        server: A setting of the server process, not of the app.
+        **limits: pydantic constraints such as ``ge=0``.
+    """
+    extra: JsonDict = {"cli": cli, "secret": secret, "server": server}
+    return Field(default, description=help_text, json_schema_extra=extra, **limits)
 
 
-def _rate(value: Any) -> str:
-    text = str(value).strip().lower()
-    if text in ("off", "none", "0", "false", ""):
-        return "off"
-    try:
-        parse_rate(text)
-    except ValueError:
-        raise SettingsError(
-            f"{ENV_PREFIX}_RATE_LIMIT must be a rate such as 3/second, or off; got {value!r}"
-        ) from None
-    return text
+class MockSettings(BaseSettings):
+    """Everything the mock's behaviour depends on, checked. Immutable."""
 
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="forbid", case_sensitive=False
+    )
 
-def _state_url(value: Any) -> str:
-    try:
-        return normalize_state_url(str(value))
-    except ValueError:
-        raise SettingsError(
-            f"{ENV_PREFIX}_STATE must be memory:// or redis://host:port/db"
-        ) from None
+    host: str = setting("127.0.0.1", "Interface to listen on.", server=True)
+    port: int = setting(8080, "Port to listen on.", server=True, ge=0, le=65535)
+    workers: int = setting(2, "gunicorn worker processes.", server=True, ge=1, le=64)
+    threads: int = setting(4, "Threads per worker.", server=True, ge=1, le=256)
+    seed: int = setting(DEFAULT_SEED, "Seed of the generated data.", ge=0, le=2**63 - 1)
+    users: int = setting(DEFAULT_USERS, "Gong users with tasks.", ge=1, le=100_000)
+    tasks_per_user: int = setting(DEFAULT_TASKS_PER_USER, "Tasks per user.", ge=0, le=1_000_000)
+    crm_type: CrmType = setting("SALESFORCE", "The crmType served.")
+    strict: Boolean = setting(False, "Validate every response against the spec (slower).")
+    auth: Boolean = setting(True, "Require Gong credentials (off: accept any caller).")
+    rate_limit: str = setting("3/second", "Gong's burst limit, e.g. 3/second, or off.")
+    daily_limit: int = setting(10_000, "Calls a day (0: no daily limit).", ge=0, le=10**9)
+    state: str = setting(
+        "memory://", "Where shared state lives: memory:// or redis://host:port/db."
+    )
+    journal_size: int = setting(1000, "Requests kept in the journal.", ge=1, le=100_000)
+    admin: Boolean = setting(True, "Serve the /__admin/ API.")
+    admin_token: str = setting(
+        "",
+        "Token for /__admin/ (header X-Gong-Mock-Admin-Token); without one the admin "
+        "API answers loopback callers only.",
+        secret=True,
+    )
+    access_key: str = setting(
+        DEFAULT_ACCESS_KEY, "Basic auth user name (access key).", cli=False, min_length=1
+    )
+    access_key_secret: str = setting(
+        DEFAULT_ACCESS_KEY_SECRET,
+        "Basic auth password (access key secret).",
+        cli=False,
+        secret=True,
+        min_length=1,
+    )
+    bearer_tokens: dict[str, tuple[str, ...]] = setting(
+        dict(DEFAULT_BEARER_TOKENS),
+        'Bearer tokens and their scopes, as JSON: {"token": ["api:tasks:read"]}.',
+        cli=False,
+        secret=True,
+    )
+    max_body_bytes: int = setting(
+        64 * 1024, "Largest request body accepted.", cli=False, ge=1024, le=16 * 1024 * 1024
+    )
 
-
-def _string(config: Mapping[str, Any], key: str) -> str:
-    value = config[key]
-    if not isinstance(value, str):
-        raise SettingsError(f"{ENV_PREFIX}_{key} must be a string")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class MockSettings:
-    """Everything the mock's behaviour depends on, checked."""
-
-    seed: int
-    users: int
-    tasks_per_user: int
-    crm_type: str
-    auth_required: bool
-    auth: AuthSettings
-    strict: bool
-    max_body_bytes: int
-    rate_limit: str
-    daily_limit: int
-    state_url: str
-    journal_size: int
-    admin: bool
-    admin_token: str = field(repr=False)
-
+    @field_validator("rate_limit", mode="before")
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> MockSettings:
-        """Read and check the mock's keys of a Flask config.
+    def _rate(cls, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text in (OFF, "none", "0", "false", ""):
+            return OFF
+        try:
+            parse_rate(text)
+        except ValueError:
+            raise ValueError("must be a rate such as 3/second, or off") from None
+        return text
 
-        Raises:
-            SettingsError: naming the first bad setting.
-        """
-        crm_type = config["CRM_TYPE"]
-        if crm_type not in CRM_TYPES:
-            raise SettingsError(f"{ENV_PREFIX}_CRM_TYPE must be one of {', '.join(CRM_TYPES)}")
-        for key in ("ACCESS_KEY", "ACCESS_KEY_SECRET"):
-            if not isinstance(config[key], str) or not config[key]:
-                raise SettingsError(f"{ENV_PREFIX}_{key} must be a non-empty string")
-        return cls(
-            seed=_int(config, "SEED", 0),
-            users=_int(config, "USERS", 1),
-            tasks_per_user=_int(config, "TASKS_PER_USER", 0),
-            crm_type=crm_type,
-            auth_required=_bool(config, "AUTH"),
-            auth=AuthSettings(
-                config["ACCESS_KEY"], config["ACCESS_KEY_SECRET"], _tokens(config["BEARER_TOKENS"])
-            ),
-            strict=_bool(config, "STRICT"),
-            max_body_bytes=_int(config, "MAX_CONTENT_LENGTH", 1024),
-            rate_limit=_rate(config["RATE_LIMIT"]),
-            daily_limit=_int(config, "DAILY_LIMIT", 0),
-            state_url=_state_url(config["STATE"]),
-            journal_size=_int(config, "JOURNAL_SIZE", 1),
-            admin=_bool(config, "ADMIN"),
-            admin_token=_string(config, "ADMIN_TOKEN"),
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state(cls, value: Any) -> str:
+        try:
+            return normalize_state_url(str(value))
+        except ValueError:
+            raise ValueError("must be memory:// or redis://host:port/db") from None
+
+    @field_validator("bearer_tokens")
+    @classmethod
+    def _tokens(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        if any(not token for token in value):
+            raise ValueError("a bearer token must not be empty")
+        return value
+
+    @property
+    def shown_state(self) -> str:
+        """The state URL without its password, for banners and status pages."""
+        return redact_url(self.state)
+
+
+def declared(info: FieldInfo, key: str) -> bool:
+    """A flag of a setting's declaration: ``cli``, ``secret`` or ``server``."""
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get(key))
+
+
+def _names(name: str, info: FieldInfo | None) -> str:
+    variable = f"{ENV_PREFIX}{name.upper()}"
+    if info is not None and declared(info, "cli"):
+        return f"{variable} (--{name.replace('_', '-')})"
+    return variable
+
+
+def _error_message(error: ValidationError, fields: Mapping[str, FieldInfo]) -> str:
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "settings"
+        info = fields.get(name)
+        secret = info is not None and declared(info, "secret")
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"unknown setting {name!r}")
+        elif secret or info is None:
+            lines.append(f"{_names(name, info)}: {message}")
+        else:
+            given = problem.get("input")
+            shown = redact_url(given) if isinstance(given, str) and "://" in given else given
+            lines.append(f"{_names(name, info)}: {message}, got {shown!r}")
+    return "; ".join(lines)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> MockSettings:
+    """The settings: defaults, then ``GONG_MOCK_*`` variables, then ``overrides``.
+
+    Args:
+        overrides: Setting names (``seed`` or ``SEED``) to values; a string is parsed by
+            the same rules as an environment variable.
+
+    Raises:
+        SettingsError: naming every bad setting (and never a secret's value).
+    """
+    given = {key.lower(): value for key, value in (overrides or {}).items()}
+    try:
+        return MockSettings(**given)
+    except ValidationError as error:
+        raise SettingsError(_error_message(error, MockSettings.model_fields)) from None
+
+
+def setting_fields(*, cli_only: bool = False) -> dict[str, FieldInfo]:
+    """The declared settings, in declaration order (``cli_only``: those with an option)."""
+    fields = MockSettings.model_fields
+    return {
+        name: info
+        for name, info in fields.items()
+        if not cli_only
+        or (isinstance(info.json_schema_extra, dict) and info.json_schema_extra["cli"])
+    }
+
+
+def is_setting(key: str) -> bool:
+    """Whether ``key`` (any case) names a mock setting."""
+    return key.lower() in MockSettings.model_fields
+
+
+def _shown_default(info: FieldInfo) -> str:
+    default = info.default
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    if isinstance(default, dict):
+        return "see below"
+    return str(default) if default != "" else "none"
+
+
+def settings_table() -> str:
+    """The README's table of settings, derived from the declarations."""
+    rows = [
+        "| option | environment variable | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, info in setting_fields().items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        flag = name.replace("_", "-")
+        option = (
+            ""
+            if not extra.get("cli")
+            else (f"`--{flag}` / `--no-{flag}`" if info.annotation is bool else f"`--{flag}`")
         )
+        rows.append(
+            f"| {option} | `{ENV_PREFIX}{name.upper()}` | `{_shown_default(info)}` "
+            f"| {info.description} |"
+        )
+    return "\n".join(rows)

@@ -12,6 +12,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import orjson
 import redis
@@ -234,6 +235,20 @@ MEMORY_URL = "memory://"
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
+def redact_url(url: str) -> str:
+    """A state URL fit to print: its user name, password and query left out."""
+    parts = urlsplit(url)
+    if not (parts.username or parts.password or parts.query):
+        return url
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    credentials = "***@" if parts.username or parts.password else ""
+    query = "?…" if parts.query else ""
+    return f"{parts.scheme}://{credentials}{netloc}{parts.path}{query}"
+
+
 def normalize_state_url(url: str) -> str:
     """``memory://`` for the in-process backend (also for ``""`` and ``memory``), else a
     Redis URL unchanged: the one place that knows which state URLs exist.
@@ -246,7 +261,7 @@ def normalize_state_url(url: str) -> str:
         return MEMORY_URL
     if text.startswith(_REDIS_SCHEMES):
         return text
-    raise ValueError(f"state must be memory:// or redis://host:port/db, got {url!r}")
+    raise ValueError(f"state must be memory:// or redis://host:port/db, got {redact_url(url)!r}")
 
 
 def open_state(url: str) -> StateBackend:

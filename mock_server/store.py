@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-
-from fixtures.dataset import Dataset, TaskRecord
-from mock_server.fast_validation import is_valid
-from spec.reference import iter_response_violations
+from gong_tasks_kit.fixtures.dataset import Dataset, TaskRecord
+from gong_tasks_kit.mock_server.fast_validation import is_valid
+from gong_tasks_kit.spec.reference import iter_response_violations
 
 
 class DatasetError(RuntimeError):
@@ -44,7 +43,7 @@ def _check(record: TaskRecord) -> None:
 
 
 class TaskStore:
-    """All tasks of a :class:`~fixtures.dataset.Dataset`, ready to be queried."""
+    """All tasks of a :class:`~gong_tasks_kit.fixtures.dataset.Dataset`, ready to be queried."""
 
     def __init__(self, dataset: Dataset) -> None:
         """Generate, check against the spec, serialize and index every task.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Mapping
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -15,11 +14,13 @@ from werkzeug.serving import BaseWSGIServer, make_server
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-from mock_server.admin import ADMIN_TOKEN_HEADER
-from mock_server.app import create_app, mock_state
-from mock_server.faults import SESSION_HEADER
+from gong_tasks_kit.fixtures.credentials import basic_authorization
+from gong_tasks_kit.mock_server.admin import ADMIN_TOKEN_HEADER
+from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.faults import SESSION_HEADER
 
 __all__ = [
+    "LIMITS_OFF",
     "LiveServer",
     "MockControl",
     "MockControlError",
@@ -29,21 +30,19 @@ __all__ = [
 ]
 
 
+#: The settings that turn Gong's rate limits off.
+LIMITS_OFF: Mapping[str, Any] = MappingProxyType({"rate_limit": "off", "daily_limit": 0})
+
+
 def unthrottled_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The mock with Gong's rate limits off (what fast test suites want)."""
-    return create_app({"RATE_LIMIT": "off", "DAILY_LIMIT": 0, **(config or {})})
-
-
-def basic_authorization(access_key: str, access_key_secret: str) -> str:
-    """The ``Authorization`` header value for Gong's Basic scheme."""
-    pair = f"{access_key}:{access_key_secret}".encode()
-    return "Basic " + base64.b64encode(pair).decode("ascii")
+    return create_app({**LIMITS_OFF, **(config or {})})
 
 
 def default_authorization(app: Flask) -> str:
     """An ``Authorization`` value that ``app`` accepts (its configured Basic credentials)."""
-    auth = mock_state(app).settings.auth
-    return basic_authorization(auth.access_key, auth.access_key_secret)
+    settings = mock_state(app).settings
+    return basic_authorization(settings.access_key, settings.access_key_secret)
 
 
 class LiveServer:

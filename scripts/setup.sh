@@ -6,4 +6,5 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+# strict: a link tree that mypy and import-linter see like an installed package
+.venv/bin/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict

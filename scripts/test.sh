@@ -6,7 +6,6 @@ scripts/setup.sh
 scripts/install-system-deps.sh
 npm ci --no-audit --no-fund --loglevel=error
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALYTICS=false
-PACKAGES=(spec fixtures mock_server contract_tests gong_tasks)
 echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports

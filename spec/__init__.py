@@ -6,8 +6,7 @@ This package is the single route by which the rest of the toolkit reads the spec
 
 from __future__ import annotations
 
-from spec.loader import (
-    DISTRIBUTION,
+from gong_tasks_kit.spec.loader import (
     SPEC_PATH,
     TASKS_PATH,
     load_spec,
@@ -18,7 +17,6 @@ from spec.loader import (
 )
 
 __all__ = [
-    "DISTRIBUTION",
     "SPEC_PATH",
     "TASKS_PATH",
     "load_spec",

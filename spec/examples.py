@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from spec.loader import TASKS_PATH, load_spec, resolve
+from gong_tasks_kit.spec.loader import TASKS_PATH, load_spec, resolve
 
 
 def response_example(status: int) -> dict[str, Any]:

@@ -10,9 +10,6 @@ from typing import Any
 import yaml
 from openapi_core import OpenAPI
 
-#: The name of the distribution that owns this package (checked against shadowing).
-DISTRIBUTION = "gong-tasks-kit"
-
 #: The one spec file of the project.
 SPEC_PATH: Path = Path(__file__).with_name("gong-tasks.openapi.yaml")
 

@@ -1,7 +1,8 @@
-"""Run the Node spec linters (Spectral, Redocly CLI) pinned in the repo's package.json.
+"""Run the Node spec linters (Spectral, Redocly CLI).
 
-They are installed by ``npm ci`` next to ``package.json``; outside a checkout of this
-repository they may be on ``PATH`` instead.
+They are found, in order, in the ``node_modules`` of the checkout this package was
+installed from (``npm ci`` there installs the versions pinned in its package.json), in
+the ``node_modules`` of the current directory, and on ``PATH``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from spec.loader import SPEC_PATH
+from gong_tasks_kit.spec.loader import SPEC_PATH
 
-_REPO_ROOT = SPEC_PATH.parent.parent
+RULESET_PATH = SPEC_PATH.with_name("spectral.yaml")
+INSTALL_HINT = "npm install @stoplight/spectral-cli @redocly/cli"
+_CHECKOUT = SPEC_PATH.resolve().parent.parent  # the repository, for an editable install
 _QUIET_NODE_ENV = {
     "REDOCLY_TELEMETRY": "off",
     "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true",
@@ -42,15 +45,19 @@ class LintResult:
     output: str
 
 
-def _find(binary: str) -> str:
-    local = _REPO_ROOT / "node_modules" / ".bin" / binary
-    if local.exists():
-        return str(local)
+def find_linter(binary: str) -> str:
+    """The path of a Node linter's executable.
+
+    Raises:
+        LinterNotInstalledError: when it is nowhere to be found.
+    """
+    for root in (_CHECKOUT, Path.cwd()):
+        local = root / "node_modules" / ".bin" / binary
+        if local.exists():
+            return str(local)
     found = shutil.which(binary)
     if found is None:
-        raise LinterNotInstalledError(
-            f"{binary} is not installed: run `npm ci` in {_REPO_ROOT} (see README)"
-        )
+        raise LinterNotInstalledError(f"{binary} is not installed (`{INSTALL_HINT}` adds it)")
     return found
 
 
@@ -62,21 +69,19 @@ def _run(linter: str, command: list[str]) -> LintResult:
         timeout=_TIMEOUT_SECONDS,
         env={**os.environ, **_QUIET_NODE_ENV},
         check=False,
-        cwd=_REPO_ROOT,
     )
     return LintResult(linter, completed.returncode == 0, completed.stdout + completed.stderr)
 
 
 def run_spectral(path: Path = SPEC_PATH) -> LintResult:
     """Lint with Spectral's ``spectral:oas`` ruleset; warnings count as failures."""
-    ruleset = _REPO_ROOT / ".spectral.yaml"
     return _run(
         "spectral",
         [
-            _find("spectral"),
+            find_linter("spectral"),
             "lint",
             "--ruleset",
-            str(ruleset),
+            str(RULESET_PATH),
             "--fail-severity",
             "warn",
             str(path),
@@ -86,4 +91,4 @@ def run_spectral(path: Path = SPEC_PATH) -> LintResult:
 
 def run_redocly(path: Path = SPEC_PATH) -> LintResult:
     """Lint with Redocly CLI's ``recommended`` ruleset; only errors count as failures."""
-    return _run("redocly", [_find("redocly"), "lint", "--extends", "recommended", str(path)])
+    return _run("redocly", [find_linter("redocly"), "lint", "--extends", "recommended", str(path)])

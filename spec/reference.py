@@ -12,10 +12,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gong_tasks_kit.spec.loader import TASKS_PATH, openapi
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_core.validation.request.validators import V31RequestBodyValidator
-
-from spec.loader import TASKS_PATH, openapi
 
 _REFERENCE_HOST = "https://api.gong.io"
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from spec import SPEC_PATH
+from gong_tasks_kit.spec import SPEC_PATH
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 

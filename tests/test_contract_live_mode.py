@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-
-from contract_tests.settings import load_settings
-from contract_tests.target import BudgetExhaustedError, Target
-from mock_server.testing import MockControl
+from gong_tasks_kit.contract_tests.settings import load_settings
+from gong_tasks_kit.contract_tests.target import BudgetExhaustedError, Target
+from gong_tasks_kit.mock_server.testing import MockControl
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from contract_tests.mutants import MUTANTS
-from contract_tests.settings import ContractConfigError, load_settings
+from gong_tasks_kit.contract_tests.mutants import MUTANTS
+from gong_tasks_kit.contract_tests.settings import ContractConfigError, load_settings
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 SECRET = "s3cr3t-value-that-must-not-leak"
@@ -50,7 +49,7 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
             "-m",
             "pytest",
             "--pyargs",
-            "contract_tests",
+            "gong_tasks_kit.contract_tests",
             "-q",
             "-p",
             "no:cacheprovider",
@@ -68,7 +67,7 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("mutant", "expected"), sorted(MUTANTS.items()))
 def test_contract_suite_catches_a_broken_mock(tmp_path: Path, mutant: str, expected: str) -> None:
-    run = _contract("--app", f"contract_tests.mutants:{mutant}", cwd=tmp_path)
+    run = _contract("--app", f"gong_tasks_kit.contract_tests.mutants:{mutant}", cwd=tmp_path)
     assert run.returncode == 1, run.stdout[-3000:]
     assert expected in run.stdout, run.stdout[-5000:]
     assert "FAILED check:" in run.stdout
@@ -91,7 +90,7 @@ def test_contract_reports_an_unreachable_url_in_one_line(tmp_path: Path) -> None
 def test_contract_never_prints_the_credential(tmp_path: Path) -> None:
     run = _contract(
         "--app",
-        "contract_tests.mutants:enum_outside_spec",
+        "gong_tasks_kit.contract_tests.mutants:enum_outside_spec",
         cwd=tmp_path,
         env={"GONG_ACCESS_KEY": "gong-mock-access-key", "GONG_ACCESS_KEY_SECRET": SECRET},
     )

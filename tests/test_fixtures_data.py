@@ -9,10 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from fixtures import (
+from gong_tasks_kit.fixtures import (
     OMIT,
     build_account,
     build_contact,
@@ -22,14 +19,16 @@ from fixtures import (
     build_task,
     make_faker,
 )
-from fixtures.providers import _salesforce_checksum
-from fixtures.strategies import (
+from gong_tasks_kit.fixtures.providers import _salesforce_checksum
+from gong_tasks_kit.fixtures.strategies import (
     MALFORMATIONS,
     invalid_task_list_requests,
     task_list_requests,
     task_list_responses,
 )
-from spec.reference import iter_request_violations, iter_response_violations
+from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _task_violations(task: dict[str, Any]) -> list[str]:

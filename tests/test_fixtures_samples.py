@@ -9,9 +9,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-
-from fixtures.samples import COMMITTED_DIR, build_samples, dump
-from spec.reference import iter_request_violations, iter_response_violations
+from gong_tasks_kit.fixtures.samples import COMMITTED_DIR, build_samples, dump
+from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 HEADERS = {"429": {"Retry-After": "1"}, "401": {"WWW-Authenticate": 'Basic realm="Gong.io API"'}}
@@ -21,7 +20,7 @@ HEADERS = {"429": {"Retry-After": "1"}, "401": {"WWW-Authenticate": 'Basic realm
 def test_committed_sample_matches_a_fresh_build(name: str) -> None:
     committed = (COMMITTED_DIR / name).read_bytes()
     assert committed == dump(build_samples()[name]), (
-        f"{name} is stale: run `gong-tasks sample --update-committed`"
+        f"{name} is stale: run `scripts/refresh-samples.py`"
     )
 
 

@@ -9,12 +9,10 @@ import orjson
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-
-from fixtures.dataset import build_dataset
-from mock_server.app import StrictModeError, create_app, mock_state
-from mock_server.settings import SettingsError
-from mock_server.testing import basic_authorization
-from spec.reference import iter_response_violations
+from gong_tasks_kit.fixtures.dataset import build_dataset
+from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_state
+from gong_tasks_kit.mock_server.testing import basic_authorization
+from gong_tasks_kit.spec.reference import iter_response_violations
 
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
 
@@ -336,32 +334,3 @@ def test_mock_strict_mode_outside_tests_answers_500_in_the_error_shape(
     )
     assert response.status_code == 500
     assert "Strict mode" in response.json["errors"][0]
-
-
-def test_mock_reads_gong_mock_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GONG_MOCK_USERS", "3")
-    monkeypatch.setenv("GONG_MOCK_TASKS_PER_USER", "4")
-    monkeypatch.setenv("GONG_MOCK_ACCESS_KEY", "from-env")
-    app = create_app()
-    settings = mock_state(app).settings
-    assert (settings.users, settings.tasks_per_user, settings.auth.access_key) == (3, 4, "from-env")
-    assert create_app({"USERS": 2}).extensions["gong_mock"].settings.users == 2
-
-
-@pytest.mark.parametrize(
-    ("config", "message"),
-    [
-        ({"USERS": 0}, "GONG_MOCK_USERS must be an integer >= 1"),
-        ({"SEED": "x"}, "GONG_MOCK_SEED must be an integer"),
-        ({"CRM_TYPE": "ZOHO"}, "GONG_MOCK_CRM_TYPE must be one of"),
-        ({"BEARER_TOKENS": ["t"]}, "GONG_MOCK_BEARER_TOKENS must map tokens"),
-        ({"AUTH": "yes"}, "GONG_MOCK_AUTH must be true or false"),
-        ({"STATE": "postgres://db"}, "GONG_MOCK_STATE must be memory:// or redis://"),
-        ({"RATE_LIMIT": "fast"}, "GONG_MOCK_RATE_LIMIT must be a rate such as 3/second"),
-    ],
-)
-def test_mock_refuses_unusable_settings_with_a_clear_message(
-    config: dict[str, Any], message: str
-) -> None:
-    with pytest.raises(SettingsError, match=message):
-        create_app(config)

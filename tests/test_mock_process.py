@@ -1,4 +1,4 @@
-"""``gong-tasks serve`` and ``python -m mock_server`` as real processes talking HTTP."""
+"""``gong-tasks serve`` and ``python -m gong_tasks_kit.mock_server`` as real processes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from mock_server.testing import basic_authorization
+from gong_tasks_kit.mock_server.testing import basic_authorization
 
 BIN = Path(sys.executable).parent
 AUTH = basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")
@@ -42,7 +41,7 @@ COMMANDS = [
         lambda port: [
             sys.executable,
             "-m",
-            "mock_server",
+            "gong_tasks_kit.mock_server",
             "--port",
             str(port),
             "--workers",

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-
-from mock_server.app import create_app
-from mock_server.testing import MockControl, MockControlError, basic_authorization
+from gong_tasks_kit.mock_server.app import create_app
+from gong_tasks_kit.mock_server.testing import MockControl, MockControlError, basic_authorization
 
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 KEY, SECRET = "gong-mock-access-key", "gong-mock-access-key-secret"

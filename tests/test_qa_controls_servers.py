@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
-
-from mock_server.testing import MockControl, basic_authorization
+from gong_tasks_kit.mock_server.testing import MockControl, basic_authorization
 
 AUTH = {"Authorization": basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")}
 
@@ -43,7 +42,7 @@ def test_memory_state_server_plan_and_limiter(start_mock: Callable[..., Any]) ->
     statuses = [response.status_code for response in _burst(served.url, 6)]
     # The limiter admits 3 of the 6; the plan turns one admitted call into a 500.
     assert Counter(statuses) == Counter({429: 3, 500: 1, 200: 2})
-    assert any("rate limits per credential: 3/second, 10000/day" in line for line in served.banner)
+    assert any("rate limits: 3/second, 10000/day" in line for line in served.banner)
 
 
 def test_redis_state_makes_four_workers_one_mock(

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from spec import load_spec
+from gong_tasks_kit.spec import load_spec
 
 # component -> {property: (type, format or enum or None)}
 FACTS: dict[str, dict[str, tuple[str, object]]] = {

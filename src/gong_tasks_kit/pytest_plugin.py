@@ -1,6 +1,9 @@
 """pytest plugin ``gong_tasks_kit``: the mock and the factories as fixtures.
 
 Registered through the ``pytest11`` entry point, so installing gong-tasks-kit is enough.
+It loads in every pytest run of every environment the kit is installed in, so importing
+it costs nothing: Flask, the mock and openapi-core are imported only when a test asks
+for one of its fixtures.
 
 Fixtures:
     gong_mock_config: overrides of the mock's settings (override this fixture, or use
@@ -9,8 +12,8 @@ Fixtures:
     gong_mock_client: a Flask test client that sends valid credentials by default.
     gong_mock_url: the base URL of a live mock on a free port, started once per
         session per configuration.
-    gong_mock: the QA controls (:class:`mock_server.testing.MockControl`) of the test's
-        mock: fail the next calls, chaos, latency, exhaust the daily quota, the journal.
+    gong_mock: the QA controls (:class:`gong_tasks_kit.mock_server.testing.MockControl`)
+        of the test's mock: fail the next calls, chaos, latency, the journal.
     gong_task_factory: the ``fixtures`` factories bound to a seeded Faker.
 
 Each test starts from a clean mock: plans, chaos, latency, journal and limiter counters
@@ -19,48 +22,31 @@ are reset before it runs.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from faker import Faker
-from flask import Flask
-from flask.testing import FlaskClient
 
-from fixtures import factories
-from fixtures.providers import make_faker
-from mock_server.app import create_app, mock_state
-from mock_server.testing import LiveServer, MockControl, default_authorization
+if TYPE_CHECKING:
+    from faker import Faker
+    from flask import Flask
+    from flask.testing import FlaskClient
 
-_OWN_PACKAGES = ("spec", "fixtures", "mock_server", "contract_tests")
-_APPS: dict[tuple[tuple[str, Any], ...], Flask] = {}
+    from gong_tasks_kit.mock_server.testing import LiveServer, MockControl
+
+DEFAULT_SEED = 42
+_APPS: dict[tuple[tuple[str, str], ...], Flask] = {}
 _SERVERS: dict[int, LiveServer] = {}
 
 
-def _check_not_shadowed() -> None:
-    root = Path(__file__).resolve().parent.parent
-    for name in _OWN_PACKAGES:
-        found = importlib.util.find_spec(name)
-        origin = Path(found.origin).resolve() if found and found.origin else None
-        if origin is None or origin.parent.parent != root:
-            raise pytest.UsageError(
-                f"gong-tasks-kit: the import name {name!r} resolves to {origin}, not to "
-                f"gong-tasks-kit in {root}; another installed package shadows it "
-                f"(uninstall it, or run pytest with --import-mode=importlib)"
-            )
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker and refuse to run with a shadowed import name."""
+    """Register the ``gong_mock`` marker."""
     config.addinivalue_line(
         "markers",
         "gong_mock(**settings): settings of the Gong mock for this test "
-        "(seed, users, tasks_per_user, crm_type, auth, ...)",
+        "(seed, users, tasks_per_user, crm_type, auth, rate_limit, ...)",
     )
-    _check_not_shadowed()
 
 
 @pytest.fixture
@@ -70,17 +56,21 @@ def gong_mock_config() -> dict[str, Any]:
 
 
 def _settings(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[str, Any]:
-    merged = {key.upper(): value for key, value in config.items()}
+    from gong_tasks_kit.mock_server.testing import LIMITS_OFF  # noqa: PLC0415 - kept lazy
+
+    merged = {key.lower(): value for key, value in config.items()}
     marker = request.node.get_closest_marker("gong_mock")
     if marker is not None:
-        merged.update({key.upper(): value for key, value in marker.kwargs.items()})
+        merged.update({key.lower(): value for key, value in marker.kwargs.items()})
     # Gong's rate limits are off unless a test asks for them (rate_limit="3/second").
-    return {"STRICT": True, "TESTING": True, "RATE_LIMIT": "off", "DAILY_LIMIT": 0, **merged}
+    return {"strict": True, "TESTING": True, **LIMITS_OFF, **merged}
 
 
 @pytest.fixture
 def gong_mock_app(request: pytest.FixtureRequest, gong_mock_config: dict[str, Any]) -> Flask:
     """The mock's Flask app for this test's settings (built once per distinct settings)."""
+    from gong_tasks_kit.mock_server.app import create_app, mock_state  # noqa: PLC0415
+
     settings = _settings(request, gong_mock_config)
     key = tuple(sorted((name, repr(value)) for name, value in settings.items()))
     if key not in _APPS:
@@ -93,6 +83,8 @@ def gong_mock_app(request: pytest.FixtureRequest, gong_mock_config: dict[str, An
 @pytest.fixture
 def gong_mock_client(gong_mock_app: Flask) -> FlaskClient:
     """A test client of the mock that sends the mock's Basic credentials by default."""
+    from gong_tasks_kit.mock_server.testing import default_authorization  # noqa: PLC0415
+
     client = gong_mock_app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = default_authorization(gong_mock_app)
     return client
@@ -105,6 +97,8 @@ def gong_mock_url(gong_mock_app: Flask) -> Iterator[str]:
     An exception the mock raised while serving the test (e.g. a strict-mode violation) is
     re-raised in the test's teardown, so the test reports the cause, not just a 500.
     """
+    from gong_tasks_kit.mock_server.testing import LiveServer  # noqa: PLC0415
+
     server = _SERVERS.get(id(gong_mock_app))
     if server is None:
         server = _SERVERS[id(gong_mock_app)] = LiveServer(gong_mock_app).start()
@@ -116,6 +110,8 @@ def gong_mock_url(gong_mock_app: Flask) -> Iterator[str]:
 @pytest.fixture
 def gong_mock(gong_mock_app: Flask) -> MockControl:
     """QA controls of this test's mock (reset before the test)."""
+    from gong_tasks_kit.mock_server.testing import MockControl  # noqa: PLC0415
+
     return MockControl(gong_mock_app)
 
 
@@ -126,31 +122,43 @@ class TaskFactory:
     faker: Faker
 
     def task(self, **overrides: Any) -> dict[str, Any]:
-        """See :func:`fixtures.factories.build_task`."""
-        return factories.build_task(self.faker, **overrides)
+        """See :func:`gong_tasks_kit.fixtures.factories.build_task`."""
+        from gong_tasks_kit.fixtures.factories import build_task  # noqa: PLC0415
+
+        return build_task(self.faker, **overrides)
 
     def contact(self, **overrides: Any) -> dict[str, Any]:
-        """See :func:`fixtures.factories.build_contact`."""
-        return factories.build_contact(self.faker, **overrides)
+        """See :func:`gong_tasks_kit.fixtures.factories.build_contact`."""
+        from gong_tasks_kit.fixtures.factories import build_contact  # noqa: PLC0415
+
+        return build_contact(self.faker, **overrides)
 
     def account(self, **overrides: Any) -> dict[str, Any]:
-        """See :func:`fixtures.factories.build_account`."""
-        return factories.build_account(self.faker, **overrides)
+        """See :func:`gong_tasks_kit.fixtures.factories.build_account`."""
+        from gong_tasks_kit.fixtures.factories import build_account  # noqa: PLC0415
+
+        return build_account(self.faker, **overrides)
 
     def opportunity(self, **overrides: Any) -> dict[str, Any]:
-        """See :func:`fixtures.factories.build_opportunity`."""
-        return factories.build_opportunity(self.faker, **overrides)
+        """See :func:`gong_tasks_kit.fixtures.factories.build_opportunity`."""
+        from gong_tasks_kit.fixtures.factories import build_opportunity  # noqa: PLC0415
+
+        return build_opportunity(self.faker, **overrides)
 
     def flow(self, **overrides: Any) -> dict[str, Any]:
-        """See :func:`fixtures.factories.build_flow`."""
-        return factories.build_flow(self.faker, **overrides)
+        """See :func:`gong_tasks_kit.fixtures.factories.build_flow`."""
+        from gong_tasks_kit.fixtures.factories import build_flow  # noqa: PLC0415
+
+        return build_flow(self.faker, **overrides)
 
 
 @pytest.fixture
 def gong_task_factory(request: pytest.FixtureRequest) -> TaskFactory:
     """Factories seeded from the ``gong_mock`` marker's seed (default 42)."""
+    from gong_tasks_kit.fixtures.providers import make_faker  # noqa: PLC0415
+
     marker = request.node.get_closest_marker("gong_mock")
-    seed = int(marker.kwargs.get("seed", 42)) if marker else 42
+    seed = int(marker.kwargs.get("seed", DEFAULT_SEED)) if marker else DEFAULT_SEED
     return TaskFactory(make_faker(seed))
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from gong_tasks.contract_command import contract_command
-from gong_tasks.sample_command import sample_command
-from gong_tasks.spec_commands import spec_group
-from mock_server.cli import serve_command
+from gong_tasks_kit.contract_command import contract_command
+from gong_tasks_kit.mock_server.cli import serve_command
+from gong_tasks_kit.sample_command import sample_command
+from gong_tasks_kit.spec_commands import spec_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

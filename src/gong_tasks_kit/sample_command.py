@@ -1,4 +1,4 @@
-"""``gong-tasks sample``: print realistic payloads, or refresh the committed set."""
+"""``gong-tasks sample``: print realistic payloads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from fixtures.samples import (
+from gong_tasks_kit.fixtures.samples import (
     COMMITTED_COUNT,
     COMMITTED_SEED,
     KINDS,
@@ -14,7 +14,6 @@ from fixtures.samples import (
     sample_errors,
     sample_request,
     sample_response,
-    write_samples,
 )
 
 
@@ -24,21 +23,12 @@ from fixtures.samples import (
     "--count",
     default=COMMITTED_COUNT,
     show_default=True,
-    type=click.IntRange(0),
+    type=click.IntRange(0, 10_000),
     help="Tasks in the response.",
 )
 @click.option("--kind", type=click.Choice(KINDS), default="response", show_default=True)
-@click.option(
-    "--update-committed",
-    is_flag=True,
-    help="Rewrite the sample files committed under fixtures/samples/.",
-)
-def sample_command(seed: int, count: int, kind: str, update_committed: bool) -> None:
+def sample_command(seed: int, count: int, kind: str) -> None:
     """Print a realistic payload: a request, a 200 response, or every error."""
-    if update_committed:
-        for path in write_samples():
-            click.echo(f"wrote {path}")
-        return
     payload: Any
     if kind == "request":
         payload = sample_request(seed)

@@ -1,1 +1,0 @@
-"""The ``gong-tasks`` command line: one entry point over the toolkit's packages."""
