@@ -12,10 +12,10 @@ in every test run) costs nothing until one is used. The subpackages are
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    __version__: str
     from gong_tasks_kit.fixtures import strategies
     from gong_tasks_kit.fixtures.credentials import basic_authorization
     from gong_tasks_kit.fixtures.dataset import Dataset, build_dataset
@@ -65,11 +65,6 @@ _EXPORTS = {
     "unthrottled_app": "gong_tasks_kit.mock_server.testing",
 }
 
-try:
-    __version__ = version("gong-tasks-kit")
-except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-    __version__ = "0+unknown"
-
 __all__ = [
     "OMIT",
     "SPEC_PATH",
@@ -97,8 +92,16 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        value: Any = importlib.import_module(_MODULES[name])
+    if name == "__version__":
+        # importlib.metadata costs 50 ms to import: only when asked.
+        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+        try:
+            value: Any = version("gong-tasks-kit")
+        except PackageNotFoundError:  # pragma: no cover - a bare source tree
+            value = "0+unknown"
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
     elif name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
     else:
