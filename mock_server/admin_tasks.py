@@ -7,6 +7,7 @@ applies. Read-only: tasks change through the Tasks API itself.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +27,7 @@ def _json(payload: Any) -> Response:
     return Response(orjson.dumps(payload), headers=gong_headers())
 
 
+@functools.cache
 def _statuses() -> tuple[str, ...]:
     return tuple(load_spec()["components"]["schemas"]["TaskStatus"]["enum"])
 

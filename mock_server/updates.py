@@ -21,7 +21,7 @@ from gong_tasks_kit.mock_server.state import TaskChange
 from gong_tasks_kit.mock_server.update_rules import EMPTY_UPDATE_ERROR, next_updated
 from gong_tasks_kit.spec.operations import UPDATE_TASK
 
-_TASK_ID = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+_TASK_ID = re.compile(r"-?[0-9]{1,40}", re.ASCII)  # leading zeros allowed, as int64 reads
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _SHOWN_ID_CHARACTERS = 40
 # RFC 3339's date-time, which is what the spec's `format: date-time` means.

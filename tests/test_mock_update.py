@@ -149,6 +149,10 @@ def test_unknown_task_and_another_users_task_get_the_same_404(
     )
     unknown = _patch(gong_mock_client, 1, {"userId": owner, "status": "DONE"})
     assert (unknown.status_code, unknown.json["errors"]) == (404, ["TaskId 1 not found"])
+    padded = _patch(gong_mock_client, f"000{task['id']}", {"userId": other, "status": "DONE"})
+    assert padded.json["errors"] == [f"TaskId {task['id']} not found"]
+    lowest = _patch(gong_mock_client, -(2**63), {"userId": owner, "status": "DONE"})
+    assert lowest.status_code == 404
     assert gong_mock.task(task["id"])["task"] == task  # nothing changed
 
 
@@ -158,6 +162,8 @@ def test_unknown_task_and_another_users_task_get_the_same_404(
         ("abc", {"userId": "1"}, "taskId: 'abc' is not an integer (int64)"),
         ("1.5", {"userId": "1"}, "taskId: '1.5' is not an integer (int64)"),
         ("9223372036854775808", {"userId": "1"}, "is not an integer (int64)"),
+        ("-9223372036854775809", {"userId": "1"}, "is not an integer (int64)"),
+        ("1" * 41, {"userId": "1"}, "is not an integer (int64)"),
         ("\u0661\u0662", {"userId": "1"}, "taskId: '\u0661\u0662' is not an integer"),
         ("-", {"userId": "1"}, "taskId: '-' is not an integer (int64)"),
         ("7", {"status": "DONE"}, "body: 'userId' is a required property"),
@@ -373,3 +379,12 @@ def test_strict_mode_checks_update_answers_too(monkeypatch: pytest.MonkeyPatch) 
             {"userId": user, "status": "DONE"},
             Authorization="Bearer gong-mock-write-token",
         )
+
+
+def test_banner_names_the_update_call_and_prints_the_write_token(gong_mock_app: Flask) -> None:
+    from gong_tasks_kit.mock_server.cli import _banner  # noqa: PLC0415 - the banner's own text
+
+    lines = _banner(mock_state(gong_mock_app)).splitlines()
+    assert lines[0].endswith("(POST /v2/tasks, PATCH /v2/tasks/{taskId})")
+    assert "  bearer token 'gong-mock-token': scopes api:tasks:read" in lines
+    assert "  bearer token 'gong-mock-write-token': scopes api:tasks:read, api:tasks:write" in lines
