@@ -28,7 +28,13 @@ from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL, journal_ent
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.requests import parse_task_filter
-from gong_tasks_kit.mock_server.runtime import ANONYMOUS_KEY, EXTENSION, MockState, mock_state
+from gong_tasks_kit.mock_server.runtime import (
+    ANONYMOUS_KEY,
+    EXTENSION,
+    MockState,
+    controls,
+    mock_state,
+)
 from gong_tasks_kit.mock_server.served_tasks import ServedTasks
 from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_settings
 from gong_tasks_kit.mock_server.state import open_state
@@ -156,7 +162,7 @@ def _api_error(error: ApiError) -> Response:
 
 def _http_error(error: HTTPException) -> Response:
     if isinstance(error, RequestEntityTooLarge):
-        limit = mock_state().settings.max_body_bytes
+        limit = controls().settings.max_body_bytes
         return _api_error(
             ApiError(
                 400, [f"Request body is larger than the {limit}-byte limit"], source="validation"
@@ -183,8 +189,17 @@ def _unexpected_error(error: Exception) -> Response:
     return _api_error(ApiError(500, ["Internal server error occurred"], source="crash"))
 
 
-def _start_clock() -> None:
+def start_clock() -> None:
+    """Note when the call came (the journal's ``time`` and ``durationMs``)."""
     g.started = time.time()
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error in Gong's shape: raised :class:`ApiError`, routing errors (404,
+    405, an oversized body) and anything unexpected (a logged 500)."""
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
 
 
 def _journal(response: Response) -> Response:
@@ -290,10 +305,8 @@ def create_app(
     if settings.admin:
         app.register_blueprint(admin)
         app.register_blueprint(admin_tasks)
-    app.register_error_handler(ApiError, _api_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected_error)
-    app.before_request(_start_clock)
+    register_error_handlers(app)
+    app.before_request(start_clock)
     if settings.strict:
         app.after_request(_strict_check)
     app.after_request(_journal)  # runs first: after_request hooks run in reverse order

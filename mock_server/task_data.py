@@ -15,6 +15,7 @@ return it.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Collection, Iterator, Mapping
@@ -109,7 +110,9 @@ def _load_json(raw: bytes) -> Any:
         raise TaskDataError(f"not valid JSON: {first_error or error}") from None
 
 
-def _crm_types() -> tuple[str, ...]:
+@functools.cache
+def crm_types() -> tuple[str, ...]:
+    """The ``crmType`` values the spec allows."""
     return tuple(load_spec()["components"]["schemas"]["CrmType"]["enum"])
 
 
@@ -122,8 +125,8 @@ def _task_list(document: Any) -> tuple[list[Any], str, str | None]:
             "must be a JSON array of tasks, or a Gong answer: an object with a 'tasks' array"
         )
     crm_type = document.get("crmType")
-    if crm_type is not None and crm_type not in _crm_types():
-        raise TaskDataError(f"crmType: {crm_type!r} is not one of {list(_crm_types())}")
+    if crm_type is not None and crm_type not in crm_types():
+        raise TaskDataError(f"crmType: {crm_type!r} is not one of {list(crm_types())}")
     return document["tasks"], "tasks", crm_type
 
 
