@@ -39,9 +39,13 @@ def _echo_credentials(status: int, headers: dict[str, str], body: Any) -> Any:
     if status == 200 and body.get("tasks"):
         body["tasks"][0]["title"] = f"echo {secret}"
         body["tasks"][0]["status"] = secret  # an enum drift that quotes the value
-    return 400, headers, {"requestId": "x" * 19, "errors": [f"bad credential {secret}"]} if (
-        status != 200
-    ) else (status, headers, body)[2]
+    return (
+        400,
+        headers,
+        {"requestId": "x" * 19, "errors": [f"bad credential {secret}"]}
+        if (status != 200)
+        else (status, headers, body)[2],
+    )
 
 
 BREAKAGES: dict[str, Breakage] = {

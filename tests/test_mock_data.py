@@ -102,9 +102,10 @@ def test_serve_data_workspace_rule(tmp_path: Path) -> None:
     health = client.get("/__health").json
     assert health["userIds"] == [str(user)]
     assert health["workspaceIds"] == ["623457276584334"]
-    assert client.post("/v2/tasks", json={"filter": {"userId": str(user), **ALL}}).json[
-        "crmType"
-    ] == "SALESFORCE"
+    assert (
+        client.post("/v2/tasks", json={"filter": {"userId": str(user), **ALL}}).json["crmType"]
+        == "SALESFORCE"
+    )
     shown = MockControl(app).task(tasks[0]["id"])
     assert shown["workspaceId"] is None
     assert MockControl(app).dataset()["origin"] == f"file {tmp_path / 'tasks.json'}"

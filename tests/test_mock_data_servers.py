@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 import requests
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.testing import MockControl, MockControlError, basic_authorization
@@ -51,12 +52,8 @@ def test_two_instances_on_one_redis_serve_the_same_uploads(
     MockControl(second.url).add_tasks([added])
     for url in (first.url, second.url) * 3:
         assert 4242 in _ids(url, other_user)
-    try:
+    with pytest.raises(MockControlError, match="id: 4242 is already served"):
         MockControl(first.url).add_tasks([added])  # the other instance knows the id too
-    except MockControlError as error:
-        assert "id: 4242 is already served" in str(error)
-    else:
-        raise AssertionError("a served id was added twice")
     patched = requests.patch(
         f"{second.url}/v2/tasks/4242",
         json={"userId": str(other_user), "status": "DONE"},

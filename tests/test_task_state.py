@@ -87,7 +87,8 @@ def test_data_changes_are_versioned_and_compare_and_set(state: StateBackend) -> 
     assert state.change_data("add", b'{"tasks": [2]}', None) is None  # lost: data moved on
     second = state.change_data("add", b'{"tasks": [2]}', first)
     assert second not in (None, first)
-    assert state.data_changes() == (second, [("add", b'{"tasks": [1]}'), ("add", b'{"tasks": [2]}')])
+    added = [("add", b'{"tasks": [1]}'), ("add", b'{"tasks": [2]}')]
+    assert state.data_changes() == (second, added)
     state.change_task("u1", 7, lambda current: {"status": "DONE"})
     third = state.change_data("replace", b'{"tasks": [3]}', second)
     assert state.data_changes() == (third, [("replace", b'{"tasks": [3]}')])
