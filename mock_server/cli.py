@@ -90,7 +90,7 @@ def _option(name: str, info: FieldInfo, prefix: str) -> Callable[[Any], Any]:
     if info.annotation is bool:
         return click.option(f"--{flag}/--no-{flag}", name, default=None, help=help_text)
     # Values stay text here: the settings parse them exactly as they parse a variable.
-    metavar = "INTEGER" if info.annotation is int else "TEXT"
+    metavar = "INTEGER" if info.annotation in (int, int | None) else "TEXT"
     return click.option(f"--{flag}", name, default=None, metavar=metavar, help=help_text)
 
 

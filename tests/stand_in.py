@@ -34,20 +34,6 @@ def _new_field_and_header(status: int, headers: dict[str, str], body: Any) -> An
     return status, {**headers, "x-gong-new-header": "1"}, body
 
 
-def _echo_credentials(status: int, headers: dict[str, str], body: Any) -> Any:
-    secret = request.headers.get("Authorization", "")
-    if status == 200 and body.get("tasks"):
-        body["tasks"][0]["title"] = f"echo {secret}"
-        body["tasks"][0]["status"] = secret  # an enum drift that quotes the value
-    return (
-        400,
-        headers,
-        {"requestId": "x" * 19, "errors": [f"bad credential {secret}"]}
-        if (status != 200)
-        else (status, headers, body)[2],
-    )
-
-
 BREAKAGES: dict[str, Breakage] = {
     "created-not-a-date": _created_not_a_date,
     "undocumented-status": _undocumented_status,
@@ -55,12 +41,27 @@ BREAKAGES: dict[str, Breakage] = {
 }
 
 
+def _echo(answer: Any, status: int) -> tuple[int, Any]:
+    """A target that quotes the caller's credential back (in a title, as a status value,
+    in an error message): nothing the proxy writes may hold it."""
+    secret = request.headers.get("Authorization", "")
+    tasks = answer.get("tasks") if status == 200 else None
+    if not tasks:
+        return 400, {"requestId": "x" * 19, "errors": [f"bad credential {secret}"]}
+    tasks[0]["title"] = f"echo {secret}"
+    if len(tasks) > 1:
+        tasks[1]["status"] = secret
+    return status, answer
+
+
 def stand_in_target(**mock_config: Any) -> Flask:
-    """The stand-in: ``app.config["BREAK"]`` names a breakage (None: faithful);
-    ``app.config["CALLS"]`` holds ``(method, path, headers, body)`` of each call."""
+    """The stand-in: ``app.config["BREAK"]`` names a breakage (None: faithful, or
+    ``echo-credentials``); ``app.config["CALLS"]`` holds ``(method, path, headers, body)``
+    of each call and ``app.config["ANSWERS"]`` ``(status, headers, body)`` of each answer;
+    ``app.config["MOCK"]`` is the mock it answers like."""
     inner = unthrottled_app(mock_config)
     app = Flask("stand-in-target")
-    app.config.update(BREAK=None, CALLS=[])
+    app.config.update(BREAK=None, CALLS=[], ANSWERS=[], MOCK=inner)
 
     def answer(path: str) -> Response:
         body = request.get_data()
@@ -82,15 +83,12 @@ def stand_in_target(**mock_config: Any) -> Flask:
         parsed = orjson.loads(inner_answer.get_data())
         breakage = app.config["BREAK"]
         if breakage == "echo-credentials":
-            secret = request.headers.get("Authorization", "")
-            if status == 200 and parsed.get("tasks"):
-                parsed["tasks"][0]["title"] = f"echo {secret}"
-                parsed["tasks"][0]["status"] = secret
-            else:
-                parsed = {"requestId": "x" * 19, "errors": [f"bad credential {secret}"]}
+            status, parsed = _echo(parsed, status)
         elif breakage is not None:
             status, headers, parsed = BREAKAGES[breakage](status, headers, parsed)
-        return Response(orjson.dumps(parsed), status=status, headers=headers)
+        sent = orjson.dumps(parsed)
+        app.config["ANSWERS"].append((status, headers, sent))
+        return Response(sent, status=status, headers=headers)
 
     @app.post("/v2/tasks")
     def list_tasks() -> Response:

@@ -73,12 +73,13 @@ class ProxyState(Controls):
     def summary(self) -> str:
         """One line for the end of a run: exchanges, violations, drift."""
         report = self.drift_report()
-        violations = report.get("violations")
-        kinds = len(violations) if isinstance(violations, list) else 0
+        kinds = report.get("violations")
+        kinds = kinds if isinstance(kinds, list) else []
+        found = sum(kind["count"] for kind in kinds)
         failures = report.get("failures")
         lines = [
             f"gong-tasks proxy: {report.get('exchanges')} exchanges with the target; "
-            f"{kinds} kinds of spec violation; drift failures: {failures or 'none'}"
+            f"spec violations: {found} ({len(kinds)} kinds); drift failures: {failures or 'none'}"
         ]
         if self.recording is not None:
             left_out = self.recording.skipped
