@@ -146,7 +146,20 @@ def _spec_problem(task: dict[str, Any]) -> str | None:
     for violation in iter_response_violations(200, document, {}):
         field = violation.location.removeprefix("tasks[0]").removeprefix(".") or "task"
         return f"{field}: {violation.message}"
-    return None  # the reference accepts it: its verdict stands
+    # The reference takes a whole float (1e+23) for an integer; a Task has no numbers but
+    # integers, and the mock would serve the float as it is: refused by name.
+    return next(_floats(task, ""), None)
+
+
+def _floats(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, float):
+        yield f"{path or 'task'}: {value!r} is not an integer"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _floats(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _floats(item, f"{path}[{index}]")
 
 
 def _mock_problem(task: dict[str, Any]) -> str | None:

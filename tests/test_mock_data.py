@@ -174,6 +174,8 @@ def test_serve_data_filters_updates_and_reset_work_as_with_generated_data(
             "[0] (id {0}): contact.data.emails[0].email: 5 is not of type 'string'",
         ),
         (lambda t: [{**t[0], "workspaceId": 7}], "[0] (id {0}): workspaceId: must be a"),
+        (lambda t: [{**t[0], "flow": {"id": 1e23}}], "[0] (id {0}): flow.id: 1e+23 is not an"),
+        (lambda t: [{**t[0], "id": 1e3}], "[0] (id 1000.0): id: 1000.0 is not an integer"),
         (lambda t: {"tasks": t, "crmType": "ZOHO"}, "crmType: 'ZOHO' is not one of"),
         (lambda t: {"task": t}, "must be a JSON array of tasks, or a Gong answer"),
     ],

@@ -5,12 +5,12 @@ Each write goes to a temporary file in the same folder, is flushed to disk, then
 over the old one, so a reader (or a crash, or SIGTERM) never meets half a file. A
 background thread writes at most once per interval; it starts with the first change, in
 the process that serves calls, so a server's parent process never overwrites the file
-with its own empty view.
+with its own empty view. Whoever owns a keeper calls :meth:`FileKeeper.close` at the end
+(the proxy does it when its serving process exits).
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import os
@@ -83,7 +83,6 @@ class FileKeeper:
                     target=self._run, name=f"keep {self.path.name}", daemon=True
                 )
                 self._thread.start()
-                atexit.register(self.close)
 
     def _run(self) -> None:
         while not self._closed:

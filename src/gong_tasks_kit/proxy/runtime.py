@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -30,15 +31,16 @@ def render_drift_report(drift: DriftLog, credentials: CredentialFilter) -> bytes
 
 
 class _Once:
-    """Runs an action the first time it is asked, in whichever process asks."""
+    """Registers an action to run at exit the first time it is asked, in whichever
+    process asks."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._done = False
 
-    def __call__(self, action: object) -> None:
+    def __call__(self, action: Callable[[], None]) -> None:
         with self._lock:
-            if not self._done and callable(action):
+            if not self._done:
                 self._done = True
                 atexit.register(action)
 
