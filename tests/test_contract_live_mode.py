@@ -41,7 +41,7 @@ def test_live_target_sends_at_most_three_requests_a_second(
 ) -> None:
     target = _live_target(gong_mock_url)
     started = time.monotonic()
-    statuses = [target.post(BODY).status for _ in range(7)]
+    statuses = [target.list_tasks(BODY).status for _ in range(7)]
     elapsed = time.monotonic() - started
     assert statuses == [200] * 7
     assert elapsed >= 2.0, f"7 requests in {elapsed:.2f} s is more than 3 a second"
@@ -54,7 +54,7 @@ def test_live_target_waits_retry_after_then_retries_once(
     gong_mock_url: str, gong_mock: MockControl
 ) -> None:
     gong_mock.fail_next(429, retry_after=1)
-    reply = _live_target(gong_mock_url).post(BODY)
+    reply = _live_target(gong_mock_url).list_tasks(BODY)
     assert reply.status == 200
     first, second = gong_mock.requests()
     assert second["epoch"] - first["epoch"] >= 1.0
@@ -62,10 +62,10 @@ def test_live_target_waits_retry_after_then_retries_once(
 
 def test_live_target_stops_at_its_budget(gong_mock_url: str) -> None:
     target = _live_target(gong_mock_url, GONG_CONTRACT_MAX_REQUESTS="2")
-    target.post(BODY)
-    target.post(BODY)
+    target.list_tasks(BODY)
+    target.list_tasks(BODY)
     with pytest.raises(BudgetExhaustedError, match="budget of 2 is spent"):
-        target.post(BODY)
+        target.list_tasks(BODY)
 
 
 @pytest.mark.gong_mock(rate_limit="3/second")
