@@ -294,7 +294,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     """A short human summary: requests, checks not run, failures by check, warnings."""
     target = config.stash.get(TARGET_KEY, None)
     plan = config.stash.get(PLAN_KEY, None)
-    if target is None or plan is None:
+    if target is None or plan is None or config.option.collectonly:
         return
     settings = target.settings
     failed = [r for r in _reports(terminalreporter, "failed") if r.when == "call"]

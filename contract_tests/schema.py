@@ -122,7 +122,6 @@ def build_schema(
     """
     config: dict[str, Any] = {
         "headers": {"Authorization": settings.authorization},
-        "seed": settings.seed,
         "generation": {
             "mode": "positive" if settings.live else "all",
             "max-examples": max(1, max_examples),
@@ -130,6 +129,8 @@ def build_schema(
             "database": "none",
         },
     }
+    if settings.seed is not None:
+        config["seed"] = settings.seed
     if not runs_coverage_phase(settings):
         config["phases"] = {"coverage": {"enabled": False}, "stateful": {"enabled": False}}
         # ignored_auth sends calls of its own, outside the budget (and the throttle).
