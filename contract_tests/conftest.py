@@ -297,7 +297,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if target is None or plan is None or config.option.collectonly:
         return
     settings = target.settings
-    failed = [r for r in _reports(terminalreporter, "failed") if r.when == "call"]
+    # Failed tests, and tests whose setup or teardown failed, once each.
+    failed = list({r.nodeid: r for r in _reports(terminalreporter, "failed")}.values())
     not_run = _not_run(terminalreporter)
     counters = target.counters
     outcome = _outcome(config)

@@ -21,7 +21,7 @@ import importlib
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import orjson
@@ -118,7 +118,6 @@ class Counters:
     retries: int = 0
     limited: int = 0
     waited_seconds: float = 0.0
-    not_run: list[str] = field(default_factory=list)
 
 
 def _dumps(value: Any) -> bytes:
@@ -213,19 +212,13 @@ class Target:
             label = operation.label if operation else "a call outside the spec"
             raise RuntimeError(f"refusing to send {label} to the real Gong API (read-only)")
         if self._stopped is not None:
-            self._not_run(TargetLimitedError(self._stopped))
+            raise TargetLimitedError(self._stopped)
         budget = self.settings.max_requests
         if budget is not None and self.counters.checks >= budget:
-            self._not_run(
-                BudgetExhaustedError(
-                    f"the request budget of {budget} is spent; raise --max-requests to run it"
-                )
+            raise BudgetExhaustedError(
+                f"the request budget of {budget} is spent; raise --max-requests to run it"
             )
         self.counters.checks += 1
-
-    def _not_run(self, error: NotRunError) -> None:
-        self.counters.not_run.append(str(error.msg))
-        raise error
 
     def _pace(self) -> None:
         if self._paced:
@@ -274,17 +267,15 @@ class Target:
                     f"the target asked to wait {wait} s (Retry-After) before any further "
                     f"call; the suite waits at most {MAX_RETRY_AFTER_SECONDS} s"
                 )
-                self._not_run(TargetLimitedError(self._stopped))
+                raise TargetLimitedError(self._stopped)
             if attempts >= MAX_RETRIES_PER_CALL:
-                self._not_run(
-                    TargetLimitedError(f"the target answered 429 {attempts + 1} times in a row")
-                )
+                raise TargetLimitedError(f"the target answered 429 {attempts + 1} times in a row")
             if self.counters.waited_seconds + wait > MAX_TOTAL_WAIT_SECONDS:
                 self._stopped = (
                     f"the run has waited {self.counters.waited_seconds:.0f} s on 429s, "
                     f"the most it waits is {MAX_TOTAL_WAIT_SECONDS} s"
                 )
-                self._not_run(TargetLimitedError(self._stopped))
+                raise TargetLimitedError(self._stopped)
             time.sleep(wait)
             self.counters.waited_seconds += wait
             self.counters.retries += 1
