@@ -226,7 +226,8 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
         else:
             runnable.append(item)
     randoms = [item for item in runnable if item.kind == RANDOM]
-    reserve = 0 if budget is None else len(randoms) + 1
+    # One request to confirm a broken split, and one per random test that runs (below).
+    reserve = 0 if budget is None else 1
     left = None if budget is None else max(0, budget - reserve)
     charged: set[str] = set()
     for item in runnable:
@@ -251,7 +252,8 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
                 runs=True, examples=wanted, wanted=wanted, requests=need[item.nodeid]
             )
             continue
-        share = min(need[item.nodeid], left // (len(ordered) - index))
+        # A random test's share keeps one request back to replay a failure.
+        share = min(need[item.nodeid] + 1, left // (len(ordered) - index)) - 1
         examples = min(wanted, (share - item.requests) // max(1, item.per_example))
         if examples < 1:
             decisions[item.nodeid] = _not_run(
@@ -260,7 +262,8 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
             )
             continue
         cost = item.requests + item.per_example * examples
-        left -= cost
+        left -= cost + 1
+        reserve += 1
         decisions[item.nodeid] = Decision(
             runs=True, examples=examples, wanted=wanted, requests=cost
         )

@@ -75,7 +75,8 @@ def test_after_a_429_the_suite_sends_at_most_three_requests_a_second(
     epochs = [entry["epoch"] for entry in gong_mock.requests()][1:]  # from the retry on
     assert len(epochs) == 5
     for index in range(3, len(epochs)):
-        assert epochs[index] - epochs[index - 3] >= 0.99, "4 requests within one second"
+        # Unpaced, these would be milliseconds apart; the margin absorbs network jitter.
+        assert epochs[index] - epochs[index - 3] >= 0.9, "4 requests within one second"
 
 
 def test_a_429_without_retry_after_is_the_checks_to_judge(

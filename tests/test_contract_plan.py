@@ -48,7 +48,7 @@ def test_plan_without_budget_runs_everything_in_full() -> None:
 def test_plan_fits_designed_checks_whole_and_skips_what_does_not_fit() -> None:
     context = _context(GONG_CONTRACT_MAX_REQUESTS="10")
     plan = make_plan([_designed("a", 4), _designed("b", 6), _designed("c", 2)], context)
-    # 10 minus 1 in reserve: a (4) fits, b (6) does not, c (2) still does.
+    # 10 minus 1 kept to confirm a broken split: a (4) fits, b (6) does not, c (2) does.
     assert [plan.decision(n).runs for n in "abc"] == [True, False, True]
     reason = plan.decision("b").reason or ""
     assert reason.startswith(NOT_RUN)
@@ -60,9 +60,10 @@ def test_plan_shares_what_is_left_among_random_tests() -> None:
     context = _context(GONG_CONTRACT_MAX_REQUESTS="30", GONG_CONTRACT_MAX_EXAMPLES="50")
     candidates = [_designed("a", 5), _random("cheap", 1), _random("twice", 2)]
     plan = make_plan(candidates, context)
-    # 30 - 3 reserve - 5 designed = 22 left: 11 each.
+    # 30 - 1 - 5 designed = 24 left: 12 each, one of which is kept to replay a failure.
     assert plan.decision("cheap").examples == 11
     assert plan.decision("twice").examples == 5
+    assert plan.reserve == 3
     assert plan.planned_requests <= 30 - plan.reserve
     assert plan.examples_cut == (50 - 11) + (50 - 5)
 
@@ -71,7 +72,7 @@ def test_plan_gives_unused_share_to_the_others() -> None:
     context = _context(GONG_CONTRACT_MAX_REQUESTS="40", GONG_CONTRACT_MAX_EXAMPLES="5")
     plan = make_plan([_random("small", 1), _random("big", 10)], context)
     assert plan.decision("small").examples == 5
-    # 40 - 3 reserve = 37; small takes 5; big gets 32 // 10 = 3 examples.
+    # 39 left; small takes 5 (+1 kept); big gets (33 - 1) // 10 = 3 examples.
     assert plan.decision("big").examples == 3
 
 

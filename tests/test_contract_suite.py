@@ -30,7 +30,7 @@ def _contract(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own console script
-        [GONG_TASKS, "contract", "--max-examples", "5", "--seed", "1", "--no-shrink", *args],
+        [GONG_TASKS, "contract", "--max-examples", "3", "--seed", "1", "--no-shrink", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -46,8 +46,8 @@ def _mutant(name: str) -> str:
 
 def test_contract_suite_passes_on_the_mock_and_leaves_only_its_report(tmp_path: Path) -> None:
     junit = tmp_path / "contract.xml"
-    run = _contract("--junit-xml", str(junit), cwd=tmp_path)
-    assert run.returncode == 0, run.stdout[-3000:]
+    run = _contract("--junit-xml", str(junit), "--require-complete", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]  # complete: --require-complete keeps 0
     assert "gong contract plan: estimated requests ~" in run.stdout
     assert "gong contract summary" in run.stdout
     assert "tests failed: 0" in run.stdout
@@ -139,8 +139,6 @@ def test_contract_require_complete_exits_3_on_an_incomplete_run(tmp_path: Path) 
     run = _contract("--max-requests", "12", "--require-complete", cwd=tmp_path)
     assert run.returncode == 3, run.stdout[-5000:]
     assert "incomplete run: exit status 3" in run.stdout
-    complete = _contract("--require-complete", "-k", "designed", cwd=tmp_path)
-    assert complete.returncode == 0, complete.stdout[-3000:]
 
 
 def test_contract_needs_credentials_and_a_user_for_gong(tmp_path: Path) -> None:
