@@ -212,7 +212,7 @@ def task_ids(tasks: list[Any]) -> set[str]:
 
 
 def partition_problems(
-    dimension: str, parts: Mapping[str, list[Any]], everything: list[Any]
+    dimension: str, parts: Mapping[str, list[Any]], everything: list[Any], hint: str = ""
 ) -> list[str]:
     """Problems when the answers for each value of ``dimension`` alone do not split the
     answer for all of them: a task in two parts, or a task of the whole in none.
@@ -221,6 +221,7 @@ def partition_problems(
         dimension: The filter field narrowed (``status``, ``workspaceId``, ...).
         parts: The tasks answered for each value alone, by value.
         everything: The tasks answered with the field at its widest (or absent).
+        hint: Added to the "missing" problem (e.g. where the values came from).
     """
     check = f"partition-by-{dimension}"
     problems: list[str] = []
@@ -243,7 +244,7 @@ def partition_problems(
             problem(
                 check,
                 f"{len(missing)} task(s) of the full answer are in no {dimension} answer "
-                f"(e.g. {', '.join(missing[:3])})",
+                f"(e.g. {', '.join(missing[:3])}){hint}",
             )
         )
     if extra:

@@ -182,15 +182,15 @@ class Target:
 
     def _find_known_ids(self) -> KnownIds:
         settings = self.settings
+        given = settings.workspace_ids
         if settings.user_id is not None:
-            return KnownIds((settings.user_id,), settings.workspace_ids, "GONG_USER_ID")
+            return KnownIds((settings.user_id,), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
         health = self._get_json("/__health")
         if not isinstance(health, dict) or not isinstance(health.get("userIds"), list):
-            return KnownIds((), settings.workspace_ids, "nowhere (no /__health, no GONG_USER_ID)")
-        workspaces = settings.workspace_ids or tuple(
-            str(w) for w in health.get("workspaceIds") or []
-        )
-        return KnownIds(tuple(str(u) for u in health["userIds"]), workspaces, "/__health")
+            return KnownIds((), given, "nowhere (no /__health, no GONG_USER_ID)")
+        served = tuple(str(w) for w in health.get("workspaceIds") or [])
+        source = "/__health, GONG_WORKSPACE_IDS" if given else "/__health"
+        return KnownIds(tuple(str(u) for u in health["userIds"]), given or served, source)
 
     def _get_json(self, path: str) -> Any:
         if self.app is not None:

@@ -90,7 +90,8 @@ def test_each_workspace_splits_the_widest_answer(
         task_filter = full_filter(user, workspaceId=workspace)
         parts[workspace] = ok(contract_target.list_tasks({"filter": task_filter}))
         problems += filter_problems(task_filter, parts[workspace])
-    problems += partition_problems("workspaceId", parts, whole)
+    hint = f"; are all the company's workspaces known? (from {known_ids.source})"
+    problems += partition_problems("workspaceId", parts, whole, hint)
     assert_no_problems(_confirm_split(problems, contract_target, user, whole))
 
 
