@@ -80,7 +80,12 @@ def _real_examples(node: Any, ids: Mapping[str, str | None]) -> None:
 
 def generation_spec(settings: ContractSettings, known: KnownIds) -> dict[str, Any]:
     """The spec schemathesis generates requests from: the target's ids as examples, and
-    against the real API only the read-only operations."""
+    against the real API only the read-only operations.
+
+    The live restriction is made in the document, not with ``schema.include(...)``: a
+    schema from ``schemathesis.pytest.from_fixture`` is cloned with the lazy schema's own
+    filters when the test runs, which drops filters the fixture applied.
+    """
     document = load_spec()  # a fresh copy: changing it changes nothing else
     if settings.live:
         document = spec_with_only(document, LIVE_OPERATIONS)
