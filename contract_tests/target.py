@@ -311,7 +311,7 @@ class Target:
         target_path = path or operation.path
         return self.deliver(
             operation,
-            lambda: self._transport(operation.method, target_path, data, sent),
+            lambda: self._transport(operation.method.upper(), target_path, data, sent),
             lambda reply: reply,
             limit_is_the_answer=limit_is_the_answer,
         )
