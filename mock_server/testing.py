@@ -26,6 +26,7 @@ __all__ = [
     "MockControlError",
     "basic_authorization",
     "default_authorization",
+    "strict_unthrottled_app",
     "unthrottled_app",
 ]
 
@@ -37,6 +38,13 @@ LIMITS_OFF: Mapping[str, Any] = MappingProxyType({"rate_limit": "off", "daily_li
 def unthrottled_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The mock with Gong's rate limits off (what fast test suites want)."""
     return create_app({**LIMITS_OFF, **(config or {})})
+
+
+def strict_unthrottled_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The mock with Gong's rate limits off and strict mode on: every answer it is about to
+    send is validated against the spec, and one that breaks it becomes a loud 500 in the
+    error shape. The contract suite's default in-process target."""
+    return unthrottled_app({"strict": True, **(config or {})})
 
 
 def default_authorization(app: Flask) -> str:

@@ -145,7 +145,7 @@ def test_violations_name_the_field_on_the_journal_in_the_log_and_the_drift_repor
     assert set(DriftReport().to_json()) < set(report)  # the contract suite's format, and more
     assert report["target"] == target.config["URL"]
     assert report["exchanges"] == 5
-    assert "undocumented status 422" in report["failures"]
+    assert "undocumented status POST /v2/tasks: 422" in report["failures"]
     assert {"new field tasks[].priorityScore", "new header x-gong-new-header"} <= set(
         report["warnings"]
     )

@@ -20,8 +20,7 @@ import orjson
 from gong_tasks_kit.contract_tests.drift import DriftRecorder
 from gong_tasks_kit.proxy.forward import TargetReply
 from gong_tasks_kit.proxy.violations import ExchangeViolation
-from gong_tasks_kit.spec.examples import documented_statuses
-from gong_tasks_kit.spec.operations import LIST_TASKS
+from gong_tasks_kit.spec.operations import operation
 
 _EXAMPLES = 3  # distinct messages kept per kind of violation
 
@@ -51,18 +50,12 @@ class DriftLog:
         self._kinds: dict[tuple[str, str], _Kind] = {}
 
     def _record_drift(self, operation_id: str, reply: TargetReply) -> None:
-        # The one call site of the contract suite's recorder. It judges every answer as
-        # the list call's, so a status only another operation documents (the update's
-        # 404) would read as drift: those answers are left out (the reference validator
-        # judges every answer for its own operation regardless).
-        own = documented_statuses(operation_id)
-        if reply.status in own and reply.status not in documented_statuses(LIST_TASKS):
-            return
+        # The one call site of the contract suite's recorder.
         try:
             parsed = orjson.loads(reply.body) if reply.body else None
         except orjson.JSONDecodeError:
             parsed = None
-        self._recorder.record(reply.status, dict(reply.headers), parsed)
+        self._recorder.record(operation(operation_id), reply.status, dict(reply.headers), parsed)
 
     def observe(
         self, operation_id: str, reply: TargetReply, violations: list[ExchangeViolation]
