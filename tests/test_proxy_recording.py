@@ -199,3 +199,10 @@ def test_anonymizer_keeps_shapes() -> None:
     assert re.fullmatch(r"https://[a-z-]+\.my\.salesforce\.com/003ABC", salesforce)
     assert "winterfell" not in salesforce
     assert names.url("https://key:secret@crm.example.com/x").count("secret") == 0
+
+
+def test_anonymizer_never_merges_two_values_even_past_fakers_lists() -> None:
+    names = Anonymizer(1)
+    originals = [f"Name{number}" for number in range(900)]  # Faker has 703 first names
+    replaced = {names.first_name(name) for name in originals}
+    assert len(replaced) == len(originals)

@@ -85,6 +85,8 @@ _PATH_WORDS = frozenset(
 )
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _MIN_NAME = 2  # shorter "names" would replace letters inside ordinary words
+_DRAWS = 20  # Faker values tried before a value of the same shape is made up
+_SHAPES = 200  # values of the same shape tried before one is numbered
 
 
 def _shape(rand: Any, text: str) -> str:
@@ -124,7 +126,13 @@ class Anonymizer:
                 return found
             for attempt in count():
                 self._faker.seed_instance(f"{self._seed}:{kind}:{value}:{attempt}")
-                candidate = draw(self._faker)
+                # Faker's lists are finite: past a few draws, a random text of the shape,
+                # and past many, a numbered one (shapes are finite too).
+                if attempt < _DRAWS:
+                    candidate = draw(self._faker)
+                else:
+                    candidate = _shape(self._faker.random, value)
+                    candidate += str(attempt) if attempt >= _SHAPES else ""
                 if (kind, candidate) not in self._used:
                     break
             self._used.add((kind, candidate))
