@@ -75,9 +75,9 @@ class TaskDocument:
         """The ids of its tasks."""
         return frozenset(task.task["id"] for task in self.tasks)
 
-    def to_json(self) -> bytes:
+    def to_json(self, *, indent: bool = False) -> bytes:
         """The document in the format it was read from (a Gong answer, with ``workspaceId``
-        on each task that has one)."""
+        on each task that has one); ``indent``: laid out for people to read and edit."""
         tasks = [
             {**item.task, WORKSPACE_KEY: item.workspace_id}
             if item.workspace_id is not None
@@ -87,7 +87,7 @@ class TaskDocument:
         document: dict[str, Any] = {"tasks": tasks}
         if self.crm_type is not None:
             document["crmType"] = self.crm_type
-        return orjson.dumps(document)
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else None)
 
 
 def _reject_constant(name: str) -> None:

@@ -125,4 +125,4 @@ class Recording:
         """The recording's content: a Gong answer ``{"tasks": [...], "crmType": ...}``."""
         with self._lock:
             document = TaskDocument(tuple(self._tasks.values()), self._crm_type)
-        return document.to_json()
+        return document.to_json(indent=True) + b"\n"  # a file people may edit
