@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Flask, Response, g, request
 
-from gong_tasks_kit.mock_server.admin import admin, guard_admin_call
+from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, admin, guard_admin_call
 from gong_tasks_kit.mock_server.app import register_error_handlers, start_clock
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
@@ -53,11 +53,11 @@ from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK
 __all__ = ["create_proxy_app", "proxy_state"]
 
 logger = logging.getLogger("gong_tasks_kit.proxy")
-_UNJOURNALED_PREFIXES = ("/__admin", "/__health")
+_UNJOURNALED_PREFIXES = (ADMIN_PREFIX, "/__health")
 
 proxy_api = Blueprint("proxy_api", __name__)
 proxy_meta = Blueprint("proxy_meta", __name__)
-proxy_admin = Blueprint("proxy_admin", __name__, url_prefix="/__admin")
+proxy_admin = Blueprint("proxy_admin", __name__, url_prefix=ADMIN_PREFIX)
 proxy_admin.before_request(guard_admin_call)
 
 
