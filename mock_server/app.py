@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.auth import authenticate
+from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.journal import journal_entry
@@ -86,16 +87,21 @@ def list_tasks() -> Response:
 @meta.get("/__health")
 def health() -> Response:
     """Liveness and what is being served."""
-    store = mock_state().store
+    current = mock_state()
+    store = current.store
     workspaces = sorted({w for ids in store.workspaces.values() for w in ids})
+    state_problem = current.state.problem()
     body = {
-        "status": "ok",
+        "status": "ok" if state_problem is None else "unavailable",
+        "state": "ok" if state_problem is None else state_problem,
         "tasks": store.task_count,
         "users": len(store.user_ids),
         "userIds": list(store.user_ids),
         "workspaceIds": workspaces,
     }
-    return Response(orjson.dumps(body), headers=gong_headers())
+    return Response(
+        orjson.dumps(body), status=200 if state_problem is None else 503, headers=gong_headers()
+    )
 
 
 @meta.get("/openapi.json")
@@ -220,6 +226,8 @@ def create_app(
     app = Flask(__name__)
     app.config.from_mapping(flask_config)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.url_map.merge_slashes = False  # /v2//tasks is a 404 in Gong's shape, not a redirect
+    app.wsgi_app = BoundedBody(app.wsgi_app, settings.max_body_bytes)  # type: ignore[method-assign]
     dataset = build_dataset(
         settings.seed, settings.users, settings.tasks_per_user, settings.crm_type
     )
@@ -227,7 +235,9 @@ def create_app(
         settings=settings,
         store=TaskStore(dataset),
         state=open_state(settings.state),
-        limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state),
+        limiter=GongLimiter(
+            settings.rate_limit, settings.daily_limit, settings.state, settings.limit_scope
+        ),
     )
     app.register_blueprint(tasks_api)
     app.register_blueprint(meta)

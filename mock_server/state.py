@@ -1,7 +1,7 @@
 """Shared mutable state of the mock: fault plans, chaos and latency settings, counters, and
 the request journal, behind one small interface with two backends.
 
-``MemoryState`` serves one process; ``RedisState`` lets N gunicorn workers or several
+``MemoryState`` serves one process; ``RedisState`` lets N server workers or several
 mock instances behave as one mock (every operation is a single atomic Redis command).
 The rate limiter's counters live in the matching ``limits`` storage (see ``limiter``).
 """
@@ -12,7 +12,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import redis
@@ -58,6 +58,9 @@ class StateBackend(Protocol):
 
     def reset(self) -> None:
         """Forget everything: plans, settings, counters, journal."""
+
+    def problem(self) -> str | None:
+        """Why the state cannot be used right now (None when it can), without secrets."""
 
 
 class MemoryState:
@@ -141,6 +144,10 @@ class MemoryState:
             self._settings.clear()
             self._counters.clear()
             self._journal.clear()
+
+    def problem(self) -> str | None:
+        """See :class:`StateBackend`: memory is always there."""
+        return None
 
 
 class RedisState:
@@ -229,6 +236,24 @@ class RedisState:
         keys = list(self._redis.scan_iter(match=f"{_PREFIX}*"))
         if keys:
             self._redis.delete(*keys)
+
+    def problem(self) -> str | None:
+        """See :class:`StateBackend`: a PING within the socket time-out."""
+        try:
+            self._redis.ping()
+        except redis.RedisError as error:
+            return describe_redis_error(self.url, error)
+        return None
+
+
+def describe_redis_error(url: str, error: Exception) -> str:
+    """One line naming Redis and what went wrong, never its password."""
+    detail = " ".join((str(error) or type(error).__name__).split())
+    parts = urlsplit(url)
+    secrets = [parts.username, parts.password, *parse_qs(parts.query).get("password", [])]
+    for secret in filter(None, secrets):
+        detail = detail.replace(secret, "***")
+    return f"Redis at {redact_url(url)} is unreachable: {detail}"
 
 
 MEMORY_URL = "memory://"

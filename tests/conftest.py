@@ -93,10 +93,13 @@ def start_mock() -> Iterator[Callable[..., ServedMock]]:
 
     yield start
     for process in started:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
     for process in started:
         try:
-            assert process.wait(timeout=15) == 0, "the mock did not stop cleanly on SIGTERM"
+            code = process.wait(timeout=15)
+            rest = process.stdout.read() if process.stdout else ""
+            assert code == 0, f"the mock did not stop cleanly on SIGTERM ({code}): {rest[-2000:]}"
         finally:
             process.kill()
 
