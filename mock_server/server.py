@@ -19,7 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from gong_tasks_kit.mock_server.runtime import mock_state
 from gong_tasks_kit.mock_server.settings import MockSettings
+from gong_tasks_kit.mock_server.state import MemoryState
 from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
@@ -47,6 +49,18 @@ def _options(settings: MockSettings) -> dict[str, Any]:
         "log_level": LogLevels.error,  # granian's start-up notes would bury the banner
         "log_access": False,
     }
+
+
+def never_blocks(app: Flask) -> Callable[[], bool]:
+    """Whether the mock's next call cannot block: memory state and no added latency.
+
+    Such calls run on the event loop; Redis round trips and latency sleeps run on the
+    app's threads (see ``wsgi_bridge``).
+    """
+    state = mock_state(app).state
+    if not isinstance(state, MemoryState):
+        return lambda: False
+    return lambda: state.get_setting("latency") is None
 
 
 def _connectable_host(host: str) -> str:
@@ -104,6 +118,7 @@ def serve(app: Flask, settings: MockSettings, on_ready: Callable[[], Any]) -> No
         threads=settings.threads,
         body_timeout=settings.body_timeout,
         max_body_bytes=settings.max_body_bytes,
+        run_inline=never_blocks(app),
     )
     options = _options(settings)
     listening: list[bool] = []

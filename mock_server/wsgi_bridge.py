@@ -4,9 +4,15 @@ granian's own WSGI interface hands the app a body stream that blocks a Python th
 as long as the client takes to send it (there is no body time-out), and it copies the
 server's whole environment into every request's ``environ``. On RSGI the body is read by
 the event loop instead, under a deadline and a size cap, and only a request that has
-fully arrived (or failed to) takes one of a fixed pool of threads to run the app. The
-``environ`` is built as PEP 3333 says (as a2wsgi and granian's WSGI build it). The app
-stays a plain WSGI app: this adapter is only how ``gong-tasks serve`` runs it.
+fully arrived (or failed to) runs the app. The ``environ`` is built as PEP 3333 says (as
+a2wsgi and granian's WSGI build it). The app stays a plain WSGI app: this adapter is only
+how ``gong-tasks serve`` runs it.
+
+Where the app runs: on the event loop itself while ``run_inline()`` says the app will not
+block (measured here, handing each call to a thread pool costs as much as the mock's own
+work, and Python runs one thread at a time anyway); otherwise on a fixed pool of threads,
+so a call that sleeps (added latency) or waits on the network (Redis) holds one thread,
+not the server.
 """
 
 from __future__ import annotations
@@ -135,18 +141,28 @@ class WsgiOnRsgi:
 
     Args:
         app: The WSGI app.
-        threads: Threads that run the app; requests that have fully arrived wait for one.
+        threads: Threads that run the app when it may block; requests that have fully
+            arrived wait for one.
         body_timeout: Seconds a request's body may take to arrive.
         max_body_bytes: The app's body limit; at most one byte more is read.
+        run_inline: Asked before each request: whether the app will answer it without
+            blocking, so it may run on the event loop (default: never).
     """
 
     def __init__(
-        self, app: WSGIApplication, *, threads: int, body_timeout: float, max_body_bytes: int
+        self,
+        app: WSGIApplication,
+        *,
+        threads: int,
+        body_timeout: float,
+        max_body_bytes: int,
+        run_inline: Callable[[], bool] = lambda: False,
     ) -> None:
         self.app = app
         self._threads = threads
         self._body_timeout = body_timeout
         self._max_body_bytes = max_body_bytes
+        self._run_inline = run_inline
         self._pool: ThreadPoolExecutor | None = None
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -185,10 +201,13 @@ class WsgiOnRsgi:
             return
         body, whole = await self._body(scope, protocol)
         environ = wsgi_environ(scope, body)
-        loop = asyncio.get_running_loop()
-        status, headers, payload = await loop.run_in_executor(
-            self._executor(), run_wsgi, self.app, environ
-        )
+        if self._run_inline():
+            status, headers, payload = run_wsgi(self.app, environ)
+        else:
+            loop = asyncio.get_running_loop()
+            status, headers, payload = await loop.run_in_executor(
+                self._executor(), run_wsgi, self.app, environ
+            )
         if not whole:  # unread body bytes would be taken for the next request
             headers = [*headers, ("Connection", "close")]
         try:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -274,3 +275,20 @@ def test_configured_secrets_are_never_printed(
         leaked = sorted(part for part in _windows(secret) if part in shown)
         assert not leaked, (secret, leaked)
     assert re.search(r"bearer token \(configured\)", "\n".join(served.banner))
+
+
+def test_a_delayed_call_never_holds_up_the_others(start_mock: Callable[..., Any]) -> None:
+    served = start_mock(["--rate-limit", "off"])
+    delay = {"fixedMs": 3000, "session": "slow"}
+    assert requests.put(f"{served.url}/__admin/latency", json=delay, timeout=10).ok
+    slow_headers = {"Authorization": AUTH, "X-Gong-Mock-Session": "slow"}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        slow = [
+            pool.submit(
+                requests.post, f"{served.url}/v2/tasks", json=BODY, headers=slow_headers, timeout=30
+            )
+            for _ in range(3)
+        ]
+        time.sleep(0.3)
+        assert _normal_call_seconds(served.url) < 2.5  # the sleeping calls hold threads only
+        assert [future.result().status_code for future in slow] == [200, 200, 200]
