@@ -30,6 +30,8 @@ MAX_BODY_DEPTH = 64
 
 def _text(value: str, limit: int = MAX_TEXT_CHARS) -> str:
     """``value`` cut at ``limit`` characters (marked), and safe for any JSON encoder."""
+    if len(value) <= limit and value.isascii():
+        return value
     if len(value) > limit:
         value = f"{value[:limit]}… [cut: {len(value)} characters]"
     if not value.isascii():
@@ -43,6 +45,25 @@ def redact_headers(headers: Any) -> dict[str, str]:
         _text(name): REDACTED if name.lower() in _SECRET_HEADERS else _text(value)
         for name, value in headers.items()
     }
+
+
+def _environ_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """:func:`redact_headers` of a WSGI ``environ``'s headers, read straight from it
+    (werkzeug's header view walks the ``environ`` once per lookup: a tenth of a call)."""
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if not value:
+                continue
+            name = key
+        else:
+            continue
+        name = name.replace("_", "-").title()
+        secret = name.lower() in _SECRET_HEADERS
+        headers[_text(name)] = REDACTED if secret else _text(value)
+    return headers
 
 
 def _body_fields(request: Request) -> dict[str, Any]:
@@ -85,7 +106,7 @@ def journal_entry(
         "method": _text(request.method),
         "path": _text(request.path),
         "session": None if session is None else _text(session),
-        "headers": redact_headers(request.headers),
+        "headers": _environ_headers(request.environ),
         **_body_fields(request),
         "status": response.status_code,
         "retryAfter": response.headers.get("Retry-After"),
