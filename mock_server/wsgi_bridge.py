@@ -199,6 +199,18 @@ class WsgiOnRsgi:
         """Serve one HTTP request: read its body, run the app on a thread, answer."""
         if scope.proto != "http":
             return
+        try:
+            status, headers, payload = await self._answer(scope, protocol)
+        except Exception as error:  # every request gets an answer, even from a bug here
+            logger.error("could not serve a request: %s: %s", type(error).__name__, error)
+            status, headers, payload = _crash_answer()
+            headers = [*headers, ("Connection", "close")]
+        try:
+            protocol.response_bytes(status, headers, payload)
+        except Exception as error:  # the client is gone; nobody is left to answer
+            logger.debug("could not send the answer: %s", error)
+
+    async def _answer(self, scope: Any, protocol: Any) -> Answer:
         body, whole = await self._body(scope, protocol)
         environ = wsgi_environ(scope, body)
         if self._run_inline():
@@ -210,10 +222,7 @@ class WsgiOnRsgi:
             )
         if not whole:  # unread body bytes would be taken for the next request
             headers = [*headers, ("Connection", "close")]
-        try:
-            protocol.response_bytes(status, headers, payload)
-        except Exception as error:  # the client is gone; nobody is left to answer
-            logger.debug("could not send the answer: %s", error)
+        return status, headers, payload
 
     def __rsgi_del__(self, loop: Any) -> None:
         """Let the app's threads finish when the server stops."""
