@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import time
 from typing import Any
 
@@ -15,7 +16,7 @@ from flask.testing import FlaskClient
 from gong_tasks_kit.mock_server.bodies import capture_body
 from gong_tasks_kit.mock_server.bounds import json_depth_exceeds, parse_whole_number
 from gong_tasks_kit.mock_server.journal import MAX_BODY_BYTES
-from gong_tasks_kit.mock_server.testing import MockControl
+from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, default_authorization
 
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 LIMIT = 65_536
@@ -245,3 +246,27 @@ def test_admin_loopback_check_knows_ipv6_and_mapped_addresses(
         "/__admin/status", environ_base={"REMOTE_ADDR": address}
     )
     assert response.status_code == (200 if allowed else 403)
+
+
+def test_any_wsgi_server_gets_the_same_body_limit(gong_mock_app: Flask) -> None:
+    """Under werkzeug's own server (the pytest plugin's live server), chunked too."""
+    body = json.dumps(BODY).encode()
+    padded = body + b" " * (LIMIT - len(body) + 1)
+    framed = b"".join(
+        b"%x\r\n%s\r\n" % (len(padded[i : i + 8000]), padded[i : i + 8000])
+        for i in range(0, len(padded), 8000)
+    )
+    with LiveServer(gong_mock_app) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v2/tasks HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
+                b"Authorization: " + default_authorization(gong_mock_app).encode() + b"\r\n"
+                b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + framed + b"0\r\n\r\n"
+            )
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(payload)["errors"] == [f"Request body is larger than the {LIMIT}-byte limit"]
