@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from gong_tasks_kit.mock_server.preflight import listen_address
 from gong_tasks_kit.mock_server.runtime import mock_state
 from gong_tasks_kit.mock_server.settings import MockSettings
 from gong_tasks_kit.mock_server.state import MemoryState
@@ -36,7 +37,7 @@ class ServeError(RuntimeError):
 
 def _options(settings: MockSettings) -> dict[str, Any]:
     return {
-        "address": settings.host,
+        "address": listen_address(settings.host),
         "port": settings.port,
         "interface": Interfaces.RSGI,
         "http": HTTPModes.http1,
@@ -64,7 +65,8 @@ def never_blocks(app: Flask) -> Callable[[], bool]:
 
 
 def _connectable_host(host: str) -> str:
-    return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
+    address = listen_address(host)
+    return {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(address, address)  # noqa: S104
 
 
 def _when_accepting(host: str, port: int, then: Callable[[], Any]) -> Callable[[], None]:
@@ -120,7 +122,10 @@ def serve(app: Flask, settings: MockSettings, on_ready: Callable[[], Any]) -> No
         max_body_bytes=settings.max_body_bytes,
         run_inline=never_blocks(app),
     )
-    options = _options(settings)
+    try:
+        options = _options(settings)
+    except ValueError as error:
+        raise ServeError(str(error)) from None
     listening: list[bool] = []
 
     def bound() -> None:

@@ -223,7 +223,7 @@ def test_a_taken_port_stops_the_start_in_one_line() -> None:
     assert run.stderr.strip().splitlines() == [f"Error: port {port} on 127.0.0.1 is already in use"]
 
 
-def test_ipv6_hosts_serve_and_count_loopback_callers_as_loopback(
+def test_ipv6_and_named_hosts_serve_and_count_loopback_callers_as_loopback(
     start_mock: Callable[..., Any],
 ) -> None:
     only_v6 = start_mock(["--host", "::1"], host="[::1]")
@@ -233,6 +233,8 @@ def test_ipv6_hosts_serve_and_count_loopback_callers_as_loopback(
     # An IPv4 caller arrives as ::ffff:127.0.0.1 on this listener: still loopback.
     assert requests.get(f"{dual.url}/__admin/status", timeout=10).status_code == 200
     assert requests.get(f"http://[::1]:{_port(dual.url)}/__health", timeout=10).ok
+    named = start_mock(["--host", "localhost"])  # a name binds its first IPv4 address
+    assert requests.get(f"{named.url}/__admin/status", timeout=10).status_code == 200
 
 
 def _windows(secret: str, size: int = 4) -> set[str]:
