@@ -101,7 +101,8 @@ class MockSettings(BaseSettings):
     )
     threads: int = setting(
         8,
-        "Threads running the app in each process (so also: delayed calls served at once).",
+        "Threads per process for calls that may block (added latency, Redis): how many "
+        "delayed calls are served at once.",
         server=True,
         ge=1,
         le=256,
