@@ -212,6 +212,20 @@ def test_unreachable_redis_stops_the_start_in_one_line_without_its_password() ->
     assert secret not in run.stderr
 
 
+def test_a_redis_that_never_answers_stops_the_start_within_10_s() -> None:
+    with socket.socket() as silent:  # accepts connections, never answers a PING
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        started = time.monotonic()
+        run = _serve_and_fail("--port", str(free_port()), "--workers", "2", "--state", url)
+        assert time.monotonic() - started < 10
+    assert run.returncode != 0
+    assert run.stderr.strip().splitlines() == [
+        f"Error: Redis at {url} is unreachable: Timeout reading from socket"
+    ]
+
+
 def test_a_taken_port_stops_the_start_in_one_line() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
