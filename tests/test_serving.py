@@ -221,9 +221,8 @@ def test_a_redis_that_never_answers_stops_the_start_within_10_s() -> None:
         run = _serve_and_fail("--port", str(free_port()), "--workers", "2", "--state", url)
         assert time.monotonic() - started < 10
     assert run.returncode != 0
-    assert run.stderr.strip().splitlines() == [
-        f"Error: Redis at {url} is unreachable: Timeout reading from socket"
-    ]
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith(f"Error: Redis at {url} is unreachable: ")
 
 
 def test_a_taken_port_stops_the_start_in_one_line() -> None:
