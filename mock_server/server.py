@@ -108,12 +108,12 @@ def serve(app: Flask, settings: MockSettings, on_ready: Callable[[], Any]) -> No
     """Serve ``app`` until SIGINT or SIGTERM.
 
     Args:
-        app: The mock (any WSGI app).
+        app: The mock's app (``create_app``), built once; forked processes share it.
         settings: Where to listen, how many processes and threads, the time-outs.
         on_ready: Called (on another thread) once a connection to the port succeeds.
 
     Raises:
-        ServeError: when the socket cannot be bound.
+        ServeError: when the host does not resolve or the socket cannot be bound.
     """
     bridge = WsgiOnRsgi(
         app,
