@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
+from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import (
     AdminInputError,
@@ -22,6 +23,7 @@ from gong_tasks_kit.mock_server.faults import (
     parse_plan,
     scope_of,
 )
+from gong_tasks_kit.mock_server.journal import presented
 from gong_tasks_kit.mock_server.runtime import controls as runtime
 
 ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
@@ -53,10 +55,14 @@ def _body() -> Any:
 
 
 def _is_loopback(address: str | None) -> bool:
+    """127.0.0.0/8 and ::1, also as an IPv4-mapped address (``::ffff:127.0.0.1``), which
+    is how an IPv4 caller appears on a dual-stack (``--host ::``) listener."""
     try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
+        parsed = ipaddress.ip_address((address or "").strip("[]"))
     except ValueError:
         return False
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return bool(parsed.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 def guard_admin_call() -> None:
@@ -156,22 +162,24 @@ def exhaust_quota() -> Response:
         raise _bad("credential must be a non-empty string")
     key = current.limit_key_for(credential, request.headers.get("Authorization"))
     seconds = current.limiter.exhaust_daily(key)
-    return _json({"exhausted": key.split(":", 1)[1], "retryAfter": seconds})
+    bucket = current.limiter.bucket(key)
+    return _json({"exhausted": bucket.split(":", 1)[-1], "retryAfter": seconds})
 
 
 @admin.get("/requests")
 def list_requests() -> Response:
     """The journal, oldest first: ``?session=ID`` filters, ``?limit=N`` keeps the newest N."""
     session = request.args.get("session")
-    limit_text = request.args.get("limit", "")
-    if limit_text and (not limit_text.isdecimal() or int(limit_text) > _MAX_JOURNAL_LIMIT):
-        raise _bad(f"limit must be a whole number up to {_MAX_JOURNAL_LIMIT}")
+    limit_text = request.args.get("limit")
+    limit = None if limit_text is None else parse_whole_number(limit_text, high=_MAX_JOURNAL_LIMIT)
+    if limit_text is not None and limit is None:
+        raise _bad(f"limit must be a whole number from 0 to {_MAX_JOURNAL_LIMIT} (ASCII digits)")
     entries = runtime().state.journal()
     if session is not None:
         entries = [entry for entry in entries if entry.get("session") == session]
-    if limit_text:
-        entries = entries[-int(limit_text) :] if int(limit_text) else []
-    return _json({"requests": entries})
+    if limit is not None:
+        entries = entries[-limit:] if limit else []
+    return _json({"requests": [presented(entry) for entry in entries]})
 
 
 @admin.delete("/requests")

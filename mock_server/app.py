@@ -22,6 +22,7 @@ from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.auth import authenticate
+from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL, journal_entry
@@ -131,16 +132,21 @@ def update_task(task_id: str) -> Response:
 @meta.get("/__health")
 def health() -> Response:
     """Liveness and what is being served now (the start-up data, or the last uploads)."""
-    store = mock_state().store
+    current = mock_state()
+    store = current.store
     workspaces = sorted({w for ids in store.workspaces.values() for w in ids})
+    state_problem = current.state.problem()
     body = {
-        "status": "ok",
+        "status": "ok" if state_problem is None else "unavailable",
+        "state": "ok" if state_problem is None else state_problem,
         "tasks": store.task_count,
         "users": len(store.user_ids),
         "userIds": list(store.user_ids),
         "workspaceIds": workspaces,
     }
-    return Response(orjson.dumps(body), headers=gong_headers())
+    return Response(
+        orjson.dumps(body), status=200 if state_problem is None else 503, headers=gong_headers()
+    )
 
 
 @meta.get("/openapi.json")
@@ -293,11 +299,15 @@ def create_app(
     app = Flask(__name__)
     app.config.from_mapping(flask_config)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.url_map.merge_slashes = False  # /v2//tasks is a 404 in Gong's shape, not a redirect
+    app.wsgi_app = BoundedBody(app.wsgi_app, settings.max_body_bytes)  # type: ignore[method-assign]
     state = open_state(settings.state)
     app.extensions[EXTENSION] = MockState(
         settings=settings,
         state=state,
-        limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state),
+        limiter=GongLimiter(
+            settings.rate_limit, settings.daily_limit, settings.state, settings.limit_scope
+        ),
         tasks=ServedTasks(startup_source(settings), state),
     )
     app.register_blueprint(tasks_api)
