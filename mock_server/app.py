@@ -133,20 +133,20 @@ def update_task(task_id: str) -> Response:
 def health() -> Response:
     """Liveness and what is being served now (the start-up data, or the last uploads)."""
     current = mock_state()
-    store = current.store
-    workspaces = sorted({w for ids in store.workspaces.values() for w in ids})
     state_problem = current.state.problem()
+    if state_problem is not None:  # what is served lives there too (uploads, versions)
+        body = {"status": "unavailable", "state": state_problem}
+        return Response(orjson.dumps(body), status=503, headers=gong_headers())
+    store = current.store
     body = {
-        "status": "ok" if state_problem is None else "unavailable",
-        "state": "ok" if state_problem is None else state_problem,
+        "status": "ok",
+        "state": "ok",
         "tasks": store.task_count,
         "users": len(store.user_ids),
         "userIds": list(store.user_ids),
-        "workspaceIds": workspaces,
+        "workspaceIds": sorted({w for ids in store.workspaces.values() for w in ids}),
     }
-    return Response(
-        orjson.dumps(body), status=200 if state_problem is None else 503, headers=gong_headers()
-    )
+    return Response(orjson.dumps(body), headers=gong_headers())
 
 
 @meta.get("/openapi.json")
@@ -168,7 +168,7 @@ def _api_error(error: ApiError) -> Response:
 
 def _http_error(error: HTTPException) -> Response:
     if isinstance(error, RequestEntityTooLarge):
-        limit = controls().settings.max_body_bytes
+        limit = controls().body_limit(request.method, request.path)
         return _api_error(
             ApiError(
                 400, [f"Request body is larger than the {limit}-byte limit"], source="validation"
@@ -300,7 +300,6 @@ def create_app(
     app.config.from_mapping(flask_config)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.url_map.merge_slashes = False  # /v2//tasks is a 404 in Gong's shape, not a redirect
-    app.wsgi_app = BoundedBody(app.wsgi_app, settings.max_body_bytes)  # type: ignore[method-assign]
     state = open_state(settings.state)
     app.extensions[EXTENSION] = MockState(
         settings=settings,
@@ -310,6 +309,7 @@ def create_app(
         ),
         tasks=ServedTasks(startup_source(settings), state),
     )
+    app.wsgi_app = BoundedBody(app.wsgi_app, controls(app).body_limit)  # type: ignore[method-assign]
     app.register_blueprint(tasks_api)
     app.register_blueprint(meta)
     if settings.admin:

@@ -13,7 +13,7 @@ is journaled too, its body cut and marked.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,17 +97,22 @@ def capture_body(environ: WSGIEnvironment, limit: int) -> BodyCapture:
     return BodyCapture(data, size, size > limit, None)
 
 
+#: The most bytes a request may send, by method and path.
+BodyLimit = Callable[[str, str], int]
+
+
 class BoundedBody:
     """WSGI middleware: read each body under the limit before the app runs (see module)."""
 
-    def __init__(self, app: WSGIApplication, limit: int) -> None:
-        """Wrap ``app``, allowing bodies of at most ``limit`` bytes."""
+    def __init__(self, app: WSGIApplication, limit: BodyLimit) -> None:
+        """Wrap ``app``, allowing bodies of at most ``limit(method, path)`` bytes."""
         self._app = app
         self._limit = limit
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Read the body, hand it on (or a stream that refuses it), call the app."""
-        capture = capture_body(environ, self._limit)
+        limit = self._limit(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        capture = capture_body(environ, limit)
         environ[CAPTURE_KEY] = capture
         if capture.problem is not None:
             stream: Any = _RefusingStream(BadRequest(f"Request body: {capture.problem}"))

@@ -20,9 +20,8 @@ from typing import Any
 
 from flask import Flask
 from gong_tasks_kit.mock_server.preflight import listen_address
-from gong_tasks_kit.mock_server.runtime import mock_state
+from gong_tasks_kit.mock_server.runtime import controls
 from gong_tasks_kit.mock_server.settings import MockSettings
-from gong_tasks_kit.mock_server.state import MemoryState
 from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
@@ -53,15 +52,13 @@ def _options(settings: MockSettings) -> dict[str, Any]:
 
 
 def never_blocks(app: Flask) -> Callable[[], bool]:
-    """Whether the mock's next call cannot block: memory state and no added latency.
+    """Whether the app's next call cannot block (see ``Controls.next_call_may_block``).
 
-    Such calls run on the event loop; Redis round trips and latency sleeps run on the
-    app's threads (see ``wsgi_bridge``).
+    Such calls run on the event loop; Redis round trips, latency sleeps and the proxy's
+    calls to its target run on the app's threads (see ``wsgi_bridge``).
     """
-    state = mock_state(app).state
-    if not isinstance(state, MemoryState):
-        return lambda: False
-    return lambda: state.get_setting("latency") is None
+    current = controls(app)
+    return lambda: not current.next_call_may_block()
 
 
 def _connectable_host(host: str) -> str:
@@ -119,7 +116,7 @@ def serve(app: Flask, settings: MockSettings, on_ready: Callable[[], Any]) -> No
         app,
         threads=settings.threads,
         body_timeout=settings.body_timeout,
-        max_body_bytes=settings.max_body_bytes,
+        body_limit=controls(app).body_limit,
         run_inline=never_blocks(app),
     )
     try:

@@ -144,7 +144,8 @@ class WsgiOnRsgi:
         threads: Threads that run the app when it may block; requests that have fully
             arrived wait for one.
         body_timeout: Seconds a request's body may take to arrive.
-        max_body_bytes: The app's body limit; at most one byte more is read.
+        body_limit: The app's body limit by method and path; at most one byte more is
+            read.
         run_inline: Asked before each request: whether the app will answer it without
             blocking, so it may run on the event loop (default: never).
     """
@@ -155,13 +156,13 @@ class WsgiOnRsgi:
         *,
         threads: int,
         body_timeout: float,
-        max_body_bytes: int,
+        body_limit: Callable[[str, str], int],
         run_inline: Callable[[], bool] = lambda: False,
     ) -> None:
         self.app = app
         self._threads = threads
         self._body_timeout = body_timeout
-        self._max_body_bytes = max_body_bytes
+        self._body_limit = body_limit
         self._run_inline = run_inline
         self._pool: ThreadPoolExecutor | None = None
 
@@ -171,12 +172,12 @@ class WsgiOnRsgi:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="gong-mock")
         return self._pool
 
-    async def _read_all(self, protocol: Any, chunks: list[bytes]) -> None:
+    async def _read_all(self, protocol: Any, chunks: list[bytes], limit: int) -> None:
         received = 0
         async for chunk in protocol:
             chunks.append(chunk)
             received += len(chunk)
-            if received > self._max_body_bytes:
+            if received > limit:
                 return  # enough to know it is too large; the rest is never read
 
     async def _body(self, scope: Any, protocol: Any) -> tuple[io.RawIOBase | io.BytesIO, bool]:
@@ -185,15 +186,16 @@ class WsgiOnRsgi:
         if "content-length" not in headers and "transfer-encoding" not in headers:
             return io.BytesIO(b""), True
         chunks: list[bytes] = []
+        limit = self._body_limit(scope.method, scope.path)
         try:
-            await asyncio.wait_for(self._read_all(protocol, chunks), self._body_timeout)
+            await asyncio.wait_for(self._read_all(protocol, chunks, limit), self._body_timeout)
         except TimeoutError:
             reason = f"it did not arrive within {self._body_timeout:g} s"
             return _FailingBody(reason), False
         except Exception:  # granian's protocol errors: the client went away mid-body
             return _FailingBody("the connection closed before it ended"), False
         data = b"".join(chunks)
-        return io.BytesIO(data), len(data) <= self._max_body_bytes
+        return io.BytesIO(data), len(data) <= limit
 
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         """Serve one HTTP request: read its body, run the app on a thread, answer."""
