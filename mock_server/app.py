@@ -135,10 +135,10 @@ def health() -> Response:
     current = mock_state()
     state_problem = current.state.problem()
     if state_problem is not None:  # what is served lives there too (uploads, versions)
-        body = {"status": "unavailable", "state": state_problem}
-        return Response(orjson.dumps(body), status=503, headers=gong_headers())
+        unavailable = {"status": "unavailable", "state": state_problem}
+        return Response(orjson.dumps(unavailable), status=503, headers=gong_headers())
     store = current.store
-    body = {
+    body: dict[str, Any] = {
         "status": "ok",
         "state": "ok",
         "tasks": store.task_count,
