@@ -37,6 +37,14 @@ CHECKS: Mapping[str, str] = {
     "partition-by-workspaceId": "the answers for each workspace split the full answer",
     "unknown-user": "an unknown user gets no one else's tasks",
     "same-answer-twice": "the same request twice returns the same tasks (mocks only)",
+    "update-answer": "an update's 200 holds the task with the values asked for",
+    "update-visible": "an update shows in the next list: status filters, due date",
+    "update-order": "an updated due date moves the task to its place in the order (mocks)",
+    "update-idempotent": "the same update twice answers the same task, updated unchanged",
+    "unknown-task": "an unknown task id gets Gong's 404",
+    "not-owner": "a task another user owns gets the 404 and stays as it was (mocks only)",
+    "reset-restores": "after POST /__admin/reset a task is as seeded (mocks only)",
+    "restore": "the task the update checks wrote to gets its original status and due date back",
     "drift": "no type, enum or status code outside the spec in any answer",
 }
 
