@@ -75,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
         "GONG_CONTRACT_BASE_URL",
         "text",
         "Target URL (default: the mock in-process). A *.gong.io URL is the real API: "
-        "read-only, 3 req/s, budgeted.",
+        "read-only (unless --allow-writes), 3 req/s, budgeted.",
     ),
     Setting("live", "GONG_CONTRACT_LIVE", "flag", "Treat the base URL as the real Gong API."),
     Setting(
@@ -309,3 +309,13 @@ class SettingsPlugin:
     to ``pytest.main(..., plugins=[SettingsPlugin(settings)])``."""
 
     settings: ContractSettings
+
+
+def settings_table() -> str:
+    """The README's table of ``gong-tasks contract``'s options, derived from
+    :data:`SETTINGS`."""
+    rows = ["| option | environment variable | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        shown = setting.option + (f" {setting.metavar}" if setting.metavar else "")
+        rows.append(f"| `{shown}` | `{setting.env}` | {setting.help} |")
+    return "\n".join(rows)

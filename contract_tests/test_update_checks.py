@@ -20,17 +20,17 @@ from typing import Any
 import pytest
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.filters import full_filter, values_of
-from gong_tasks_kit.contract_tests.invariants import assert_no_problems, problem
+from gong_tasks_kit.contract_tests.invariants import (
+    assert_no_problems,
+    instant,
+    order_problems,
+    problem,
+)
 from gong_tasks_kit.contract_tests.operations import UPDATE_TASK
 from gong_tasks_kit.contract_tests.plan import PlanContext, needs_a_user
 from gong_tasks_kit.contract_tests.settings import ContractSettings
 from gong_tasks_kit.contract_tests.target import KnownIds, KnownTasks, NotRunError, Reply, Target
-from gong_tasks_kit.contract_tests.written_task import (
-    WrittenTask,
-    find_task,
-    instant,
-    with_offset,
-)
+from gong_tasks_kit.contract_tests.written_task import WrittenTask, find_task, with_offset
 
 ONE_DAY = timedelta(days=1)
 #: How long a check waits before it asks Gong once more for an update it did not see
@@ -162,30 +162,6 @@ def test_an_update_moves_the_task_between_status_filters(
     assert_no_problems(_settled(contract_settings, visible(), visible))
 
 
-def _order_problems(tasks: list[Any], task_id: int) -> list[str]:
-    """Tasks out of ``dueDate`` order (then ``id``), the mock's documented order."""
-    keys = [
-        (instant(task.get("dueDate")), task.get("id")) if isinstance(task, dict) else None
-        for task in tasks
-    ]
-    for index in range(1, len(keys)):
-        previous, current = keys[index - 1], keys[index]
-        if previous is None or current is None or previous[0] is None or current[0] is None:
-            continue
-        if previous > current:
-            place = next((i for i, t in enumerate(tasks) if t.get("id") == task_id), None)
-            return [
-                problem(
-                    "update-order",
-                    f"tasks[{index}] (id {current[1]}) comes after tasks[{index - 1}] (id "
-                    f"{previous[1]}) but is due earlier: after its due date changed, task "
-                    f"{task_id} (now tasks[{place}]) was not moved to its place in the "
-                    "dueDate order, then id",
-                )
-            ]
-    return []
-
-
 def _shifted(moment: datetime, by: timedelta) -> datetime:
     """``moment`` moved by ``by``, or the other way at the end of the calendar."""
     try:
@@ -237,7 +213,7 @@ def test_an_update_moves_the_task_to_its_new_due_date(
                 )
             ]
         # The order is the mock's choice (README); Gong publishes none.
-        return [] if contract_settings.live else _order_problems(tasks, written_task.id)
+        return [] if contract_settings.live else order_problems(tasks, written_task.id)
 
     assert_no_problems(_settled(contract_settings, visible(), visible))
 

@@ -15,23 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from gong_tasks_kit.contract_tests.invariants import problem
+from gong_tasks_kit.contract_tests.invariants import instant, problem
 from gong_tasks_kit.contract_tests.operations import task_path
 from gong_tasks_kit.contract_tests.target import NotRunError, Reply, Target
 
 #: The fields an update changes, and the restore sets back.
 RESTORED_FIELDS = ("status", "dueDate")
-
-
-def instant(text: Any) -> datetime | None:
-    """The moment an RFC 3339 date-time names (any offset), or None for anything else."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def with_offset(moment: datetime, hours: int = -7) -> str:
