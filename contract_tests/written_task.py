@@ -131,9 +131,15 @@ class WrittenTask:
         except (NotRunError, RuntimeError) as error:  # limits, unreachable, refused
             why = f"{type(error).__name__}: {error}"
         else:
-            if reply.status == 200 and _restored(find_task(reply, self.id), self.original):
+            answered = find_task(reply, self.id)
+            if reply.status == 200 and (answered is None or _restored(answered, self.original)):
+                if answered is None:  # Gong does not publish what the 200 holds
+                    self.target.warnings.append(
+                        f"the restore of {self.label} was answered 200 without the task: "
+                        f"check that it has {self.original_values}"
+                    )
                 self.written = False
-                self.current = dict(find_task(reply, self.id) or self.original)
+                self.current = dict(answered or self.original)
                 return None
             why = f"the restore got {reply.status}: {reply.body[:200]!r}"
         return problem(
