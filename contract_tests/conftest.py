@@ -262,9 +262,9 @@ def known_tasks(
 ) -> KnownTasks:
     """Every known user's tasks, read with the widest filter (one list call per user),
     against mocks only: schemathesis updates real tasks by their owners with them, and
-    the update checks look tasks up. Against Gong none are read (schemathesis never sees
-    the update call there)."""
-    if contract_settings.live:
+    the update checks look tasks up. On any other target none are read, so schemathesis
+    names no real task there."""
+    if contract_settings.live or not known_ids.mock:
         return KnownTasks()
     owned: list[tuple[str, dict[str, Any]]] = []
     for user in known_ids.users:
@@ -317,7 +317,7 @@ def written_task(
     task = choose(
         contract_target,
         allow_writes=contract_settings.allow_writes,
-        live_user=contract_settings.user_id if contract_settings.live else None,
+        owner=None if known_ids.mock else known_ids.users[0],
         first_answer=full_answer,
         first_user=known_ids.users[0],
         known=known_tasks.find,

@@ -32,9 +32,9 @@ from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds
 
 
 def _known_tasks_cost(context: PlanContext) -> int:
-    # One list call per known user, against mocks only (against Gong schemathesis never
-    # sees the update call, so it needs no task ids).
-    return 0 if context.settings.live else len(context.known.users)
+    # One list call per known user, against mocks only (no other target's tasks are
+    # written unasked, so schemathesis needs no real task ids there).
+    return len(context.known.users) if context.known.mock and not context.settings.live else 0
 
 
 #: Requests of session fixtures that several checks share, by fixture name: a count, or
@@ -51,6 +51,24 @@ READ_ONLY = (
     "read-only: against Gong the update call is checked only on a task named with "
     "--allow-writes TASK_ID"
 )
+#: Why it does not run against a URL that is no mock (a proxy before Gong, say).
+NOT_A_MOCK = (
+    "read-only: the target's /__health names no users, so it may be no mock (a proxy "
+    "before Gong, say); the update call is checked only on a task named with "
+    "--allow-writes TASK_ID"
+)
+
+
+def writes_refused(context: PlanContext) -> str | None:
+    """Why checks that write may not run on this target (None: they may): only a mock's
+    tasks are written unasked; anything else only with ``--allow-writes``."""
+    settings = context.settings
+    if settings.allow_writes is not None:
+        return None
+    if settings.live:
+        return READ_ONLY
+    return None if context.known.mock else NOT_A_MOCK
+
 
 DESIGNED, RANDOM, LAST = "designed", "random", "last"
 _ORDER = {DESIGNED: 0, RANDOM: 1, LAST: 2}
@@ -249,11 +267,12 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
     }
     decisions: dict[str, Decision] = {}
     runnable: list[Candidate] = []
+    refused = writes_refused(context)
     for item in candidates:
         if item.mock_only is not None and settings.live:
             decisions[item.nodeid] = Decision(runs=False, reason=f"mock only: {item.mock_only}")
-        elif item.writes and settings.read_only:
-            decisions[item.nodeid] = Decision(runs=False, reason=READ_ONLY)
+        elif item.writes and refused is not None:
+            decisions[item.nodeid] = Decision(runs=False, reason=refused)
         elif item.needs is not None:
             decisions[item.nodeid] = _not_run(item.needs)
         else:
@@ -331,6 +350,13 @@ def needs_a_user(context: PlanContext, _: Mapping[str, Any]) -> str | None:
     if context.known.users:
         return None
     return "no user to query: set GONG_USER_ID (the target has no /__health that names users)"
+
+
+def needs_a_mock(context: PlanContext, params: Mapping[str, Any]) -> str | None:
+    """The check needs a mock's admin API: a target whose ``/__health`` names its users."""
+    if context.known.mock:
+        return needs_a_user(context, params)
+    return "needs a mock's admin API (the target's /__health names no users)"
 
 
 def needs_workspaces(context: PlanContext, params: Mapping[str, Any]) -> str | None:

@@ -179,11 +179,6 @@ class ContractSettings:
         """Whether the target is the real Gong API (safe mode)."""
         return self.kind == "gong"
 
-    @property
-    def read_only(self) -> bool:
-        """Whether the run must not write at all: the real API without ``--allow-writes``."""
-        return self.live and self.allow_writes is None
-
     def redacted(self) -> dict[str, object]:
         """The settings as printable values: the credential never appears."""
         return {

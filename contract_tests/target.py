@@ -109,11 +109,14 @@ class KnownIds:
         users: User ids, the first one the user of the designed checks.
         workspaces: Workspace ids of the company (the user's among them).
         source: Where they came from, for messages.
+        mock: Whether the target is a mock: its ``/__health`` names the users it serves
+            (never asked against Gong). Only a mock's tasks are written unasked.
     """
 
     users: tuple[str, ...]
     workspaces: tuple[str, ...]
     source: str
+    mock: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,14 +219,21 @@ class Target:
     def _find_known_ids(self) -> KnownIds:
         settings = self.settings
         given = settings.workspace_ids
-        if settings.user_id is not None:
-            return KnownIds((settings.user_id,), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
+        if settings.live:
+            return KnownIds((settings.user_id or "",), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
         health = self._get_json("/__health")
-        if not isinstance(health, dict) or not isinstance(health.get("userIds"), list):
+        mock = isinstance(health, dict) and isinstance(health.get("userIds"), list)
+        if settings.user_id is not None:
+            return KnownIds(
+                (settings.user_id,), given, "GONG_USER_ID, GONG_WORKSPACE_IDS", mock=mock
+            )
+        if not mock:  # a proxy, say: its /__health names no users
             return KnownIds((), given, "nowhere (no /__health, no GONG_USER_ID)")
         served = tuple(str(w) for w in health.get("workspaceIds") or [])
         source = "/__health, GONG_WORKSPACE_IDS" if given else "/__health"
-        return KnownIds(tuple(str(u) for u in health["userIds"]), given or served, source)
+        return KnownIds(
+            tuple(str(u) for u in health["userIds"]), given or served, source, mock=True
+        )
 
     def _get_json(self, path: str) -> Any:
         if self.app is not None:

@@ -27,7 +27,7 @@ from gong_tasks_kit.contract_tests.invariants import (
     problem,
 )
 from gong_tasks_kit.contract_tests.operations import UPDATE_TASK
-from gong_tasks_kit.contract_tests.plan import PlanContext, needs_a_user
+from gong_tasks_kit.contract_tests.plan import PlanContext, needs_a_mock, needs_a_user
 from gong_tasks_kit.contract_tests.settings import ContractSettings
 from gong_tasks_kit.contract_tests.target import KnownIds, KnownTasks, NotRunError, Reply, Target
 from gong_tasks_kit.contract_tests.written_task import WrittenTask, find_task, with_offset
@@ -322,7 +322,7 @@ def _reset(target: Target) -> None:
 
 
 @pytest.mark.gong_designed(
-    requests=3, needs=needs_a_user, writes=True, mock_only=ADMIN_API, note=_reset_note
+    requests=3, needs=needs_a_mock, writes=True, mock_only=ADMIN_API, note=_reset_note
 )
 def test_a_reset_restores_the_seeded_task(
     contract_target: Target, written_task: WrittenTask

@@ -153,7 +153,7 @@ def choose(
     target: Target,
     *,
     allow_writes: str | None,
-    live_user: str | None,
+    owner: str | None,
     first_answer: Reply,
     first_user: str,
     known: Callable[[int], tuple[str, dict[str, Any]] | None],
@@ -165,7 +165,9 @@ def choose(
         target: The target.
         allow_writes: The task named by ``--allow-writes`` (None: the first user's task with
             the lowest id).
-        live_user: ``GONG_USER_ID`` against Gong (the only owner it may write for).
+        owner: Against Gong (or any target that is no mock) ``GONG_USER_ID``, the only
+            owner it may write for: the named task must be in ``first_answer``. None
+            against a mock: any user's task, looked up with ``known``.
         first_answer: The first user's widest list answer.
         first_user: That user.
         known: Looks a task up among the mock's known tasks (``(owner, task)`` or None).
@@ -188,16 +190,15 @@ def choose(
         return _checked(WrittenTask(target, first["id"], first_user, dict(first), say))
     task_id = int(allow_writes)
     found: dict[str, Any] | None = None
-    owner = live_user or first_user
-    if live_user is not None:
+    whose = f"GONG_USER_ID {owner}" if owner else "any user of the mock"
+    if owner is not None:
         found = find_task(first_answer, task_id) if first_answer.status == 200 else None
     elif (owned := known(task_id)) is not None:
         owner, found = owned
-    if found is None:
+    if found is None or owner is None:
         raise NotRunError(
-            f"task {task_id} (--allow-writes) is not among the call tasks of "
-            f"{'GONG_USER_ID ' + owner if live_user else 'any user of the mock'} (widest "
-            "filter); nothing was written"
+            f"task {task_id} (--allow-writes) is not among the call tasks of {whose} "
+            "(widest filter); nothing was written"
         )
     return _checked(WrittenTask(target, task_id, owner, dict(found), say))
 

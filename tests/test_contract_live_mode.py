@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from gong_tasks_kit.contract_tests import mutants
 from gong_tasks_kit.contract_tests.operations import may_send_to_gong, task_path
-from gong_tasks_kit.contract_tests.plan import READ_ONLY
+from gong_tasks_kit.contract_tests.plan import NOT_A_MOCK, READ_ONLY
 from gong_tasks_kit.contract_tests.schema import build_schema
 from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.target import BudgetExhaustedError, KnownIds, Target
 from gong_tasks_kit.contract_tests.written_task import WrittenTask
-from gong_tasks_kit.mock_server.testing import LiveServer, MockControl
+from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 from gong_tasks_kit.spec import load_spec
 from gong_tasks_kit.spec.operations import operation, spec_with_only
 
@@ -313,3 +313,40 @@ def test_a_restore_is_sent_even_when_the_budget_is_spent(
         task["status"],
         2,
     )
+
+
+def _without_users_in_health(app: Flask) -> Flask:
+    """The mock as a proxy before Gong looks to the suite: a /__health naming no users."""
+
+    def hide(response: Any) -> Any:
+        if request.path == "/__health":
+            response.set_data(json.dumps({"status": "ok", "target": "https://x.gong.io"}))
+        return response
+
+    app.after_request(hide)
+    return app
+
+
+def test_a_url_that_is_no_mock_gets_no_write_to_a_real_task_unasked(tmp_path: Path) -> None:
+    app = _without_users_in_health(unthrottled_app())
+    user = MockControl(app).dataset()["users"][0]["userId"]
+    real_ids = {task["id"] for task in MockControl(app).tasks(user)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
+    with LiveServer(app) as server:
+        run = _live_run(
+            server.url,
+            {**env, "GONG_USER_ID": user},
+            tmp_path,
+            *("--max-examples", "5", "--max-requests", "80"),
+        )
+        journal = MockControl(app).requests()
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert NOT_A_MOCK in " ".join(run.stdout.split()), run.stdout[-4000:]
+    patched = {
+        int(e["path"].rsplit("/", 1)[1])
+        for e in journal
+        if e["method"] == "PATCH"
+        if e["path"].rsplit("/", 1)[1].isdigit()
+    }
+    assert not patched & real_ids, "a real task was updated on a target that is no mock"
+    assert {e["path"] for e in journal if e["method"] == "POST"} == {"/v2/tasks"}, "no reset"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from gong_tasks_kit.contract_tests.plan import (
     DESIGNED,
+    NOT_A_MOCK,
     RANDOM,
     READ_ONLY,
     Candidate,
@@ -25,7 +26,7 @@ from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds
 from gong_tasks_kit.mock_server.testing import LiveServer, unthrottled_app
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
-KNOWN = KnownIds(("1",), ("10", "11"), "test")
+KNOWN = KnownIds(("1",), ("10", "11"), "test", mock=True)
 
 
 def _context(**env: str) -> PlanContext:
@@ -131,7 +132,7 @@ def _live_context(**env: str) -> PlanContext:
     return PlanContext(settings, KNOWN, spec_examples=3)
 
 
-def test_plan_leaves_writing_checks_out_against_gong_unless_a_task_is_named() -> None:
+def test_plan_writes_only_to_mocks_unless_a_task_is_named() -> None:
     writer = _designed("w", 3, writes=True, note="writes: task 9")
     read_only = make_plan([writer], _live_context())
     decision = read_only.decision("w")
@@ -141,6 +142,12 @@ def test_plan_leaves_writing_checks_out_against_gong_unless_a_task_is_named() ->
     assert opted_in.decision("w").runs
     assert "  writes: task 9" in opted_in.describe()
     assert make_plan([writer], _context()).decision("w").runs, "mocks take writes"
+    # A URL whose /__health names no users may be a proxy before Gong: no write unasked.
+    url = load_settings({"GONG_CONTRACT_BASE_URL": "http://127.0.0.1:8081", "GONG_USER_ID": "1"})
+    no_mock = PlanContext(url, KnownIds(("1",), (), "GONG_USER_ID"), spec_examples=3)
+    assert make_plan([writer], no_mock).decision("w").reason == NOT_A_MOCK
+    named = dataclasses.replace(url, allow_writes="9")
+    assert make_plan([writer], PlanContext(named, no_mock.known, 3)).decision("w").runs
 
 
 def test_plan_charges_the_restore_and_the_task_reads_as_shared_requests() -> None:
