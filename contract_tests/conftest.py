@@ -277,8 +277,6 @@ def known_tasks(
             for task in tasks
             if isinstance(task, dict) and isinstance(task.get("id"), int)
         ]
-    # By id: the same order whatever earlier updates did to the answers' order (so a
-    # seed draws the same tasks).
     return KnownTasks(tuple(sorted(owned, key=lambda pair: pair[1]["id"])))
 
 

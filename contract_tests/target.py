@@ -125,7 +125,8 @@ class KnownTasks:
     insides): each with the user who owns it.
 
     Attributes:
-        owned: ``(owner's user id, task as answered)`` pairs, in the answers' order.
+        owned: ``(owner's user id, task as answered)`` pairs, by task id (so a seed draws
+            the same tasks whatever earlier updates did to the answers' order).
     """
 
     owned: tuple[tuple[str, dict[str, Any]], ...] = ()
@@ -211,7 +212,9 @@ class Target:
 
     def known_ids(self) -> KnownIds:
         """The users and workspaces to query: ``GONG_USER_ID`` (and ``GONG_WORKSPACE_IDS``)
-        when set, else a mock's ``/__health``. Read once; never counted as a check."""
+        when set, else a mock's ``/__health``, and (except against Gong, which is never
+        asked) whether ``/__health`` says the target is a mock. Read once; never counted
+        as a check."""
         if self._known is None:
             self._known = self._find_known_ids()
         return self._known
