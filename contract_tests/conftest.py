@@ -9,6 +9,7 @@ run and ``--require-complete`` asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -40,7 +41,8 @@ from gong_tasks_kit.contract_tests.settings import (
     SettingsPlugin,
     load_settings,
 )
-from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds, Reply, Target
+from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds, KnownTasks, Reply, Target
+from gong_tasks_kit.contract_tests.written_task import WrittenTask, choose
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -223,11 +225,16 @@ def contract_schema(
     contract_settings: ContractSettings,
     contract_target: Target,
     known_ids: KnownIds,
+    known_tasks: KnownTasks,
     planned_examples: int,
 ) -> Any:
     """The spec as a schemathesis schema bound to the target (see ``schema``)."""
     return build_schema(
-        contract_settings, known_ids, max_examples=planned_examples, app=contract_target.app
+        contract_settings,
+        known_ids,
+        max_examples=planned_examples,
+        app=contract_target.app,
+        tasks=known_tasks,
     )
 
 
@@ -247,6 +254,86 @@ def full_answer(contract_target: Target, known_ids: KnownIds) -> Reply:
             "look at (pick a user with tasks: GONG_USER_ID)"
         )
     return reply
+
+
+@pytest.fixture(scope="session")
+def known_tasks(
+    contract_target: Target, contract_settings: ContractSettings, known_ids: KnownIds
+) -> KnownTasks:
+    """Every known user's tasks, read with the widest filter (one list call per user),
+    against mocks only: schemathesis updates real tasks by their owners with them, and
+    the update checks look tasks up. On any other target none are read, so schemathesis
+    names no real task there."""
+    if contract_settings.live or not known_ids.mock:
+        return KnownTasks()
+    owned: list[tuple[str, dict[str, Any]]] = []
+    for user in known_ids.users:
+        reply = contract_target.list_tasks({"filter": full_filter(user)})
+        tasks = reply.json.get("tasks") if isinstance(reply.json, dict) else None
+        if reply.status != 200 or not isinstance(tasks, list):
+            continue  # the checks of the list call report a broken answer
+        owned += [
+            (user, task)
+            for task in tasks
+            if isinstance(task, dict) and isinstance(task.get("id"), int)
+        ]
+    return KnownTasks(tuple(sorted(owned, key=lambda pair: pair[1]["id"])))
+
+
+def _say(config: pytest.Config) -> Callable[[str], None]:
+    """Print a line at once, past pytest's capture (what a write does must be on screen
+    even if the run is killed)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def say(line: str) -> None:
+        if reporter is None:
+            return
+        quiet = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with quiet:
+            reporter.write_line(line, bold=True)
+
+    return say
+
+
+@pytest.fixture(scope="session")
+def written_task(
+    pytestconfig: pytest.Config,
+    contract_target: Target,
+    known_ids: KnownIds,
+    known_tasks: KnownTasks,
+    full_answer: Reply,
+) -> Iterator[WrittenTask]:
+    """The one task the update checks write to (see ``written_task``), restored to its
+    original status and due date when the run ends, whatever happened before.
+
+    A restore that fails is a loud warning naming the task and its original values, and
+    an error of the run.
+    """
+    say = _say(pytestconfig)
+    contract_settings = contract_target.settings
+    task = choose(
+        contract_target,
+        allow_writes=contract_settings.allow_writes,
+        owner=None if known_ids.mock else known_ids.users[0],
+        first_answer=full_answer,
+        first_user=known_ids.users[0],
+        known=known_tasks.find,
+        say=say,
+    )
+    try:
+        yield task
+    finally:
+        was_written = task.written
+        failure = task.restore()
+        if failure is not None:
+            contract_target.warnings.append(failure)
+            say(failure)
+            raise AssertionError(failure)
+        if was_written:
+            restored = f"restored {task.label} to its original {task.original_values}"
+            contract_target.notes.append(restored)
+            say(f"gong contract: {restored}")
 
 
 # schemathesis names each failed check on a line like "- Response violates schema".
@@ -324,6 +411,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.line(f"tests failed: {len(failed)}")
     for title, count in sorted(_failure_groups(failed).items()):
         terminalreporter.line(f"  FAILED check: {title} ({count})")
+    for note in target.notes:
+        terminalreporter.line(note)
     for warning in target.drift.report().warnings:
         terminalreporter.line(f"  drift warning: {warning}")
     for warning in target.warnings:

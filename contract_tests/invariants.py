@@ -10,6 +10,7 @@ summary groups failures by that name (:data:`CHECKS` lists them).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from gong_tasks_kit.contract_tests.operations import LIST_TASKS, Operation
@@ -37,6 +38,14 @@ CHECKS: Mapping[str, str] = {
     "partition-by-workspaceId": "the answers for each workspace split the full answer",
     "unknown-user": "an unknown user gets no one else's tasks",
     "same-answer-twice": "the same request twice returns the same tasks (mocks only)",
+    "update-answer": "an update's 200 holds the task with the values asked for",
+    "update-visible": "an update shows in the next list: status filters, due date",
+    "update-order": "an updated due date moves the task to its place in the order (mocks)",
+    "update-idempotent": "the same update twice answers the same task, updated unchanged",
+    "unknown-task": "an unknown task id gets Gong's 404",
+    "not-owner": "a task another user owns gets the 404 and stays as it was (mocks only)",
+    "reset-restores": "after POST /__admin/reset a task is as seeded (mocks only)",
+    "restore": "the task the update checks wrote to gets its original status and due date back",
     "drift": "no type, enum or status code outside the spec in any answer",
 }
 
@@ -249,3 +258,43 @@ def partition_problems(
             )
         )
     return problems[:10]
+
+
+def instant(text: Any) -> datetime | None:
+    """The moment an RFC 3339 date-time names (any offset), or None for anything else."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def order_problems(tasks: list[Any], task_id: int) -> list[str]:
+    """A task out of ``dueDate`` order (then ``id``), the mock's documented order, after
+    ``task_id``'s due date changed (the first one found)."""
+    keys = [
+        (instant(task.get("dueDate")), task.get("id")) if isinstance(task, dict) else None
+        for task in tasks
+    ]
+    for index in range(1, len(keys)):
+        previous, current = keys[index - 1], keys[index]
+        if previous is None or current is None or previous[0] is None or current[0] is None:
+            continue
+        try:
+            out_of_order = previous > current
+        except TypeError:  # ids of other types: the schema checks report those
+            continue
+        if out_of_order:
+            place = next((i for i, t in enumerate(tasks) if t.get("id") == task_id), None)
+            return [
+                problem(
+                    "update-order",
+                    f"tasks[{index}] (id {current[1]}) comes after tasks[{index - 1}] (id "
+                    f"{previous[1]}) but belongs before it: after its due date changed, task "
+                    f"{task_id} (now tasks[{place}]) was not moved to its place in the "
+                    "dueDate order, then id",
+                )
+            ]
+    return []

@@ -7,8 +7,10 @@ Each is an app factory usable as
 lists the broken ones with the check that must catch each and the words of its message,
 :data:`BENIGN` the benign ones with the warning the summary must show. The variants wrap
 the mock from outside (WSGI middleware, after-request hooks) and only touch the API's
-answers, never ``/__health``; they run without strict mode, so the suite's own checks,
-not the mock's, must see what they break.
+requests and answers (and, for the reset, ``/__admin/reset``), never ``/__health``; they
+run without strict mode, so the suite's own checks, not the mock's, must see what they
+break. The update call's variants live in
+:mod:`~gong_tasks_kit.contract_tests.update_mutants` and are importable from here too.
 """
 
 from __future__ import annotations
@@ -24,8 +26,44 @@ from flask import Flask, Response, request
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+from gong_tasks_kit.contract_tests.update_mutants import (
+    reset_does_not_restore,
+    unknown_task_answered_200,
+    unknown_task_answered_500,
+    update_answers_other_status,
+    update_bumps_updated,
+    update_not_reordered,
+    update_not_visible,
+    updates_any_users_task,
+)
 from gong_tasks_kit.mock_server.testing import unthrottled_app as create_app
 from gong_tasks_kit.spec import TASKS_PATH
+
+__all__ = [
+    "BENIGN",
+    "MUTANTS",
+    "SCHEMA_MUTANTS",
+    "Caught",
+    "enum_outside_spec",
+    "ignored_filter",
+    "ignored_workspace",
+    "missing_request_id",
+    "new_fields_and_headers",
+    "no_retry_after",
+    "no_tasks",
+    "reset_does_not_restore",
+    "server_error_on_valid_input",
+    "undocumented_status",
+    "unknown_task_answered_200",
+    "unknown_task_answered_500",
+    "update_answers_other_status",
+    "update_bumps_updated",
+    "update_not_reordered",
+    "update_not_visible",
+    "updates_any_users_task",
+    "wrong_content_type",
+    "wrong_field_type",
+]
 
 #: Paths of the API (not the mock's own /__health, /openapi.json, /__admin).
 API_PREFIX = "/v2/"
@@ -222,6 +260,18 @@ MUTANTS: Mapping[str, Caught] = {
         "partition-by-workspaceId", "the workspaceId filter is ignored or broken"
     ),
     "server_error_on_valid_input": Caught("valid-request-ok", "a valid request got 500"),
+    "update_not_visible": Caught("update-visible", "the next list for status"),
+    "update_answers_other_status": Caught("update-answer", "asked for status"),
+    "update_bumps_updated": Caught(
+        "update-idempotent", "answered other values the second time: updated"
+    ),
+    "update_not_reordered": Caught(
+        "update-order", "was not moved to its place in the dueDate order"
+    ),
+    "unknown_task_answered_200": Caught("unknown-task", "which no user has, got 200 instead"),
+    "unknown_task_answered_500": Caught("unknown-task", "which no user has, got 500 instead"),
+    "updates_any_users_task": Caught("not-owner", "got 200 instead of Gong's 404"),
+    "reset_does_not_restore": Caught("reset-restores", "is not as seeded"),
 }
 
 #: Mutants that break the answers' schema: schemathesis alone must catch them.

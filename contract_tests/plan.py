@@ -3,17 +3,19 @@ examples with what the budget leaves.
 
 Each test of the suite says what it costs with a marker:
 
-* ``@pytest.mark.gong_designed(requests=..., needs=..., mock_only=...)``: a check of the
-  designed covering set, sent in full or not at all;
+* ``@pytest.mark.gong_designed(requests=..., needs=..., mock_only=..., writes=...,
+  note=...)``: a check of the designed covering set, sent in full or not at all;
 * ``@pytest.mark.gong_random(per_example=..., fixed=..., needs=..., mock_only=...)``: a
   randomized test that gets as many examples as the budget allows (up to
   ``--max-examples``);
 * ``@pytest.mark.gong_last``: runs after everything else and sends nothing.
 
-``requests``, ``fixed`` and ``needs`` may be callables of ``(context, params)``, so a
-check's cost can depend on the target's ids (one request per workspace) or on its
-parameters. A session fixture named in :data:`SHARED_COSTS` (a request several checks
-reuse) is charged to the first check that runs with it.
+``requests``, ``fixed``, ``per_example``, ``needs`` and ``note`` may be callables of
+``(context, params)``, so a check's cost can depend on the target's ids (one request per
+workspace) or on its parameters. A session fixture named in :data:`SHARED_COSTS` (a
+request several checks reuse) is charged to the first check that runs with it. A check
+that ``writes`` runs against Gong only when ``--allow-writes`` names a task; a ``note``
+is printed with the plan when the check runs (what it will change, say).
 
 Running out of budget is never a failure: what does not fit is skipped as *not run*
 with the reason, and the summary counts it.
@@ -28,8 +30,45 @@ from typing import Any
 from gong_tasks_kit.contract_tests.settings import ContractSettings
 from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds
 
-#: Requests of session fixtures that several checks share, by fixture name.
-SHARED_COSTS: Mapping[str, int] = {"full_answer": 1}
+
+def _known_tasks_cost(context: PlanContext) -> int:
+    # One list call per known user, against mocks only (no other target's tasks are
+    # written unasked, so schemathesis needs no real task ids there).
+    return len(context.known.users) if context.known.mock and not context.settings.live else 0
+
+
+#: Requests of session fixtures that several checks share, by fixture name: a count, or
+#: a callable of the plan's context. ``written_task`` is the restore of the task the
+#: update checks write to, kept back until the end.
+SHARED_COSTS: Mapping[str, int | Callable[[PlanContext], int]] = {
+    "full_answer": 1,
+    "known_tasks": _known_tasks_cost,
+    "written_task": 1,
+}
+
+#: Why a check that writes does not run against Gong without ``--allow-writes``.
+READ_ONLY = (
+    "read-only: against Gong the update call is checked only on a task named with "
+    "--allow-writes TASK_ID"
+)
+#: Why it does not run against a URL that is no mock (a proxy before Gong, say).
+NOT_A_MOCK = (
+    "read-only: the target's /__health names no users, so it may be no mock (a proxy "
+    "before Gong, say); the update call is checked only on a task named with "
+    "--allow-writes TASK_ID"
+)
+
+
+def writes_refused(context: PlanContext) -> str | None:
+    """Why checks that write may not run on this target (None: they may): only a mock's
+    tasks are written unasked; anything else only with ``--allow-writes``."""
+    settings = context.settings
+    if settings.allow_writes is not None:
+        return None
+    if settings.live:
+        return READ_ONLY
+    return None if context.known.mock else NOT_A_MOCK
+
 
 DESIGNED, RANDOM, LAST = "designed", "random", "last"
 _ORDER = {DESIGNED: 0, RANDOM: 1, LAST: 2}
@@ -66,6 +105,9 @@ class Candidate:
         needs: Why the test cannot run on this target (None: it can).
         mock_only: Why the test is for mocks only (None: it runs against Gong too).
         shared: Fixtures of :data:`SHARED_COSTS` the test uses.
+        writes: Whether the test sends updates (against Gong only with
+            ``--allow-writes``).
+        note: A line for the plan's report when the test runs (None: none).
     """
 
     nodeid: str
@@ -76,6 +118,8 @@ class Candidate:
     needs: str | None = None
     mock_only: str | None = None
     shared: tuple[str, ...] = ()
+    writes: bool = False
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,10 +235,12 @@ def candidate(
             name=name,
             kind=kind,
             requests=int(_value(fixed, context, params)),
-            per_example=int(marker.get("per_example", 0)),
+            per_example=int(_value(marker.get("per_example", 0), context, params)),
             needs=_value(marker.get("needs"), context, params),
             mock_only=marker.get("mock_only"),
             shared=shared,
+            writes=bool(marker.get("writes", False)),
+            note=_value(marker.get("note"), context, params),
         )
     return Candidate(nodeid=nodeid, name=name, kind=LAST, shared=shared)
 
@@ -216,11 +262,17 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
     """
     settings = context.settings
     budget = settings.max_requests
+    shared_costs = {
+        name: cost(context) if callable(cost) else cost for name, cost in SHARED_COSTS.items()
+    }
     decisions: dict[str, Decision] = {}
     runnable: list[Candidate] = []
+    refused = writes_refused(context)
     for item in candidates:
         if item.mock_only is not None and settings.live:
             decisions[item.nodeid] = Decision(runs=False, reason=f"mock only: {item.mock_only}")
+        elif item.writes and refused is not None:
+            decisions[item.nodeid] = Decision(runs=False, reason=refused)
         elif item.needs is not None:
             decisions[item.nodeid] = _not_run(item.needs)
         else:
@@ -233,7 +285,7 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
     for item in runnable:
         if item.kind == RANDOM:
             continue
-        cost = item.requests + sum(SHARED_COSTS[f] for f in item.shared if f not in charged)
+        cost = item.requests + sum(shared_costs[f] for f in item.shared if f not in charged)
         if left is not None and cost > left:
             decisions[item.nodeid] = _not_run(
                 f"the budget of {budget} requests cannot fit it after the checks before it "
@@ -244,7 +296,13 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
         left = None if left is None else left - cost
         decisions[item.nodeid] = Decision(runs=True, requests=cost)
     wanted = settings.max_examples
-    need = {item.nodeid: item.requests + item.per_example * wanted for item in randoms}
+    # A shared request the designed checks did not pay for is part of a random test's
+    # fixed cost (charged, at most, to each test that may be the first to run with it).
+    fixed = {
+        item.nodeid: item.requests + sum(shared_costs[f] for f in item.shared if f not in charged)
+        for item in randoms
+    }
+    need = {item.nodeid: fixed[item.nodeid] + item.per_example * wanted for item in randoms}
     ordered = sorted(randoms, key=lambda item: need[item.nodeid])
     for index, item in enumerate(ordered):
         if left is None:
@@ -254,31 +312,32 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
             continue
         # A random test's share keeps one request back to replay a failure.
         share = min(need[item.nodeid] + 1, left // (len(ordered) - index)) - 1
-        examples = min(wanted, (share - item.requests) // max(1, item.per_example))
+        examples = min(wanted, (share - fixed[item.nodeid]) // max(1, item.per_example))
         if examples < 1:
             decisions[item.nodeid] = _not_run(
                 f"no budget left for random examples (budget {budget}, designed checks "
                 f"first); raise --max-requests"
             )
             continue
-        cost = item.requests + item.per_example * examples
+        cost = fixed[item.nodeid] + item.per_example * examples
         left -= cost + 1
         reserve += 1
         decisions[item.nodeid] = Decision(
             runs=True, examples=examples, wanted=wanted, requests=cost
         )
     order = {item.nodeid: index for index, item in enumerate(candidates)}
+    notes = list(
+        dict.fromkeys(item.note for item in candidates if item.note and decisions[item.nodeid].runs)
+    )
+    if context.coverage_phase:
+        notes.append("schemathesis' coverage phase adds its own cases (not counted ahead)")
     return Plan(
         budget=budget,
         reserve=reserve,
         decisions=dict(sorted(decisions.items(), key=lambda pair: order[pair[0]])),
         names={item.nodeid: item.name for item in candidates},
         kinds={item.nodeid: item.kind for item in candidates},
-        notes=(
-            ("schemathesis' coverage phase adds its own cases (not counted ahead)",)
-            if context.coverage_phase
-            else ()
-        ),
+        notes=tuple(notes),
     )
 
 
@@ -291,6 +350,13 @@ def needs_a_user(context: PlanContext, _: Mapping[str, Any]) -> str | None:
     if context.known.users:
         return None
     return "no user to query: set GONG_USER_ID (the target has no /__health that names users)"
+
+
+def needs_a_mock(context: PlanContext, params: Mapping[str, Any]) -> str | None:
+    """The check needs a mock's admin API: a target whose ``/__health`` names its users."""
+    if context.known.mock:
+        return needs_a_user(context, params)
+    return "needs a mock's admin API (the target's /__health names no users)"
 
 
 def needs_workspaces(context: PlanContext, params: Mapping[str, Any]) -> str | None:

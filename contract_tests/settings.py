@@ -6,7 +6,8 @@ Targets:
           rate limits).
     url:  any base URL, e.g. a deployed mock.
     gong: the real Gong API: a base URL on ``*.gong.io``, or ``live`` set.
-          Read-only, throttled to 3 requests/s, budgeted, and only vendor-safe checks.
+          Read-only unless ``allow_writes`` names one task, throttled to 3 requests/s,
+          budgeted, and only vendor-safe checks.
 
 ``gong-tasks contract`` derives its options from :data:`SETTINGS` and hands the checked
 :class:`ContractSettings` to pytest as an object; ``pytest --pyargs
@@ -33,6 +34,7 @@ DEFAULT_LIVE_MAX_EXAMPLES = 5
 DEFAULT_LIVE_MAX_REQUESTS = 40
 DEFAULT_DRIFT_REPORT = "gong-drift-report.json"
 LIVE_REQUESTS_PER_SECOND = 3
+_INT64_MAX = 2**63 - 1
 
 
 class ContractConfigError(ValueError):
@@ -46,7 +48,8 @@ class Setting:
     Attributes:
         name: The option without dashes (``max_examples``).
         env: The environment variable.
-        kind: ``text``, ``count`` (a whole number) or ``flag``.
+        kind: ``text``, ``count`` (a whole number), ``task_id`` (a task id: a whole
+            number within int64) or ``flag``.
         help: One sentence for ``--help`` and the README.
     """
 
@@ -55,6 +58,16 @@ class Setting:
     kind: str
     help: str
 
+    @property
+    def option(self) -> str:
+        """The command line's option, ``--max-examples``."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def metavar(self) -> str | None:
+        """What the option's value is called in ``--help`` (None for a flag)."""
+        return {"count": "N", "task_id": "TASK_ID", "flag": None}.get(self.kind, "TEXT")
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -62,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
         "GONG_CONTRACT_BASE_URL",
         "text",
         "Target URL (default: the mock in-process). A *.gong.io URL is the real API: "
-        "read-only, 3 req/s, budgeted.",
+        "read-only (unless --allow-writes), 3 req/s, budgeted.",
     ),
     Setting("live", "GONG_CONTRACT_LIVE", "flag", "Treat the base URL as the real Gong API."),
     Setting(
@@ -112,6 +125,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Report failing examples as found, unshrunk (faster; always so against Gong and "
         "with a budget).",
     ),
+    Setting(
+        "allow_writes",
+        "GONG_CONTRACT_ALLOW_WRITES",
+        "task_id",
+        "Against Gong, check the update call on this one task of GONG_USER_ID (restored "
+        "afterwards, within the budget); without it nothing but the list call is sent. "
+        "Against a mock: the task the update checks write to.",
+    ),
 )
 
 
@@ -134,6 +155,8 @@ class ContractSettings:
             budget: shrinking sends requests no plan can foresee).
         require_complete: Whether a run with checks not run exits 3.
         seed_was_random: Whether :meth:`with_seed` picked the seed.
+        allow_writes: The one task the update checks may write to (``--allow-writes``;
+            against Gong nothing is written without it), as a canonical decimal id.
     """
 
     kind: str
@@ -149,6 +172,7 @@ class ContractSettings:
     workspace_ids: tuple[str, ...] = ()
     require_complete: bool = False
     seed_was_random: bool = False
+    allow_writes: str | None = None
 
     @property
     def live(self) -> bool:
@@ -165,6 +189,8 @@ class ContractSettings:
             "max_examples": self.max_examples,
             "seed": f"{self.seed} (random)" if self.seed_was_random else self.seed,
             "max_requests": self.max_requests,
+            "allow_writes": self.allow_writes
+            or ("none (read-only)" if self.live else "(the first user's lowest task id)"),
         }
 
     def with_seed(self) -> ContractSettings:
@@ -185,6 +211,13 @@ def _parse(setting: Setting, value: Any) -> Any:
         if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise ContractConfigError(f"{setting.env} must be a whole number, got {text!r}")
         return int(text)
+    if setting.kind == "task_id":
+        if not (text.isascii() and text.isdigit()) or int(text[:20]) > _INT64_MAX:
+            raise ContractConfigError(
+                f"{setting.env} ({setting.option}) must be a task id (a whole number "
+                f"within int64), got {text[:40]!r}"
+            )
+        return str(int(text))  # canonical: the one path the suite may write to
     if setting.kind == "flag":
         try:
             return parse_boolean(text)
@@ -261,6 +294,7 @@ def load_settings(
         shrink=not live and max_requests is None and not values["no_shrink"],
         workspace_ids=workspace_ids,
         require_complete=bool(values["require_complete"]),
+        allow_writes=values["allow_writes"],
     )
 
 
@@ -270,3 +304,13 @@ class SettingsPlugin:
     to ``pytest.main(..., plugins=[SettingsPlugin(settings)])``."""
 
     settings: ContractSettings
+
+
+def settings_table() -> str:
+    """The README's table of ``gong-tasks contract``'s options, derived from
+    :data:`SETTINGS`."""
+    rows = ["| option | environment variable | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        shown = setting.option + (f" {setting.metavar}" if setting.metavar else "")
+        rows.append(f"| `{shown}` | `{setting.env}` | {setting.help} |")
+    return "\n".join(rows)

@@ -32,7 +32,13 @@ from _pytest.outcomes import Skipped
 from flask import Flask
 from gong_tasks_kit.contract_tests.drift import DriftRecorder
 from gong_tasks_kit.contract_tests.invariants import answer_problems
-from gong_tasks_kit.contract_tests.operations import LIST_TASKS, LIVE_OPERATIONS, Operation
+from gong_tasks_kit.contract_tests.operations import (
+    LIST_TASKS,
+    UPDATE_TASK,
+    Operation,
+    may_send_to_gong,
+    task_path,
+)
 from gong_tasks_kit.contract_tests.settings import LIVE_REQUESTS_PER_SECOND, ContractSettings
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
@@ -103,11 +109,40 @@ class KnownIds:
         users: User ids, the first one the user of the designed checks.
         workspaces: Workspace ids of the company (the user's among them).
         source: Where they came from, for messages.
+        mock: Whether the target is a mock: its ``/__health`` names the users it serves
+            (never asked against Gong). Only a mock's tasks are written unasked.
     """
 
     users: tuple[str, ...]
     workspaces: tuple[str, ...]
     source: str
+    mock: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KnownTasks:
+    """Tasks worth updating on a target, read through its list call (never from a mock's
+    insides): each with the user who owns it.
+
+    Attributes:
+        owned: ``(owner's user id, task as answered)`` pairs, by task id (so a seed draws
+            the same tasks whatever earlier updates did to the answers' order).
+    """
+
+    owned: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    @property
+    def ids(self) -> frozenset[int]:
+        """The ids of every known task."""
+        return frozenset(task["id"] for _, task in self.owned)
+
+    def of(self, user: str) -> list[dict[str, Any]]:
+        """The known tasks of ``user``."""
+        return [task for owner, task in self.owned if owner == user]
+
+    def find(self, task_id: int) -> tuple[str, dict[str, Any]] | None:
+        """``(owner, task)`` for ``task_id``, or None."""
+        return next(((o, t) for o, t in self.owned if t["id"] == task_id), None)
 
 
 @dataclass(slots=True)
@@ -149,6 +184,7 @@ class Target:
         self.drift = DriftRecorder()
         self.counters = Counters()
         self.warnings: list[str] = []
+        self.notes: list[str] = []
         self.app: Flask | None = None
         self.session: requests.Session | None = None
         if settings.kind == "app":
@@ -160,6 +196,7 @@ class Target:
         self._paced = settings.live
         self._stopped: str | None = None
         self._known: KnownIds | None = None
+        self._held = 0
 
     @property
     def requests_sent(self) -> int:
@@ -175,7 +212,9 @@ class Target:
 
     def known_ids(self) -> KnownIds:
         """The users and workspaces to query: ``GONG_USER_ID`` (and ``GONG_WORKSPACE_IDS``)
-        when set, else a mock's ``/__health``. Read once; never counted as a check."""
+        when set, else a mock's ``/__health``, and (except against Gong, which is never
+        asked) whether ``/__health`` says the target is a mock. Read once; never counted
+        as a check."""
         if self._known is None:
             self._known = self._find_known_ids()
         return self._known
@@ -183,14 +222,21 @@ class Target:
     def _find_known_ids(self) -> KnownIds:
         settings = self.settings
         given = settings.workspace_ids
-        if settings.user_id is not None:
-            return KnownIds((settings.user_id,), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
+        if settings.live:
+            return KnownIds((settings.user_id or "",), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
         health = self._get_json("/__health")
-        if not isinstance(health, dict) or not isinstance(health.get("userIds"), list):
+        mock = isinstance(health, dict) and isinstance(health.get("userIds"), list)
+        if settings.user_id is not None:
+            return KnownIds(
+                (settings.user_id,), given, "GONG_USER_ID, GONG_WORKSPACE_IDS", mock=mock
+            )
+        if not mock:  # a proxy, say: its /__health names no users
             return KnownIds((), given, "nowhere (no /__health, no GONG_USER_ID)")
         served = tuple(str(w) for w in health.get("workspaceIds") or [])
         source = "/__health, GONG_WORKSPACE_IDS" if given else "/__health"
-        return KnownIds(tuple(str(u) for u in health["userIds"]), given or served, source)
+        return KnownIds(
+            tuple(str(u) for u in health["userIds"]), given or served, source, mock=True
+        )
 
     def _get_json(self, path: str) -> Any:
         if self.app is not None:
@@ -205,16 +251,62 @@ class Target:
         except ValueError:
             return None
 
+    def admin(self, method: str, path: str) -> Reply | None:
+        """Call a mock's admin API (``/__admin/...``), e.g. ``POST /__admin/reset``.
+
+        Like ``/__health``, outside the spec and never counted as a check; never sent to
+        the real Gong API.
+
+        Returns:
+            The answer, or None when the target did not answer.
+        """
+        if self.settings.live:
+            raise RuntimeError(f"refusing to send {method} {path} to the real Gong API")
+        try:
+            return self._transport(method.upper(), path, b"", {})
+        except TargetUnreachableError:
+            return None
+
     # -- sending ------------------------------------------------------------------------
 
-    def _admit(self, operation: Operation | None) -> None:
-        if self.settings.live and operation not in LIVE_OPERATIONS:
+    def hold_back(self) -> None:
+        """Keep one request of the budget for a call that must be sent later whatever
+        happens (restoring a written task); :meth:`send` with ``held=True`` spends it.
+
+        Raises:
+            BudgetExhaustedError: the budget has no request left to keep.
+        """
+        budget = self.settings.max_requests
+        if budget is not None and self.counters.checks + self._held >= budget:
+            raise BudgetExhaustedError(
+                f"the request budget of {budget} has no request left to restore a written "
+                "task; raise --max-requests to run it"
+            )
+        self._held += 1
+
+    def _admit(self, operation: Operation | None, path: str | None, held: bool) -> None:
+        settings = self.settings
+        if settings.live and not may_send_to_gong(operation, path, settings.allow_writes):
             label = operation.label if operation else "a call outside the spec"
-            raise RuntimeError(f"refusing to send {label} to the real Gong API (read-only)")
+            allowed = (
+                f"only the list call and updates of task {settings.allow_writes} (--allow-writes)"
+                if settings.allow_writes
+                else "read-only"
+            )
+            raise RuntimeError(
+                f"refusing to send {label} ({path or 'path unknown'}) to the real Gong API "
+                f"({allowed})"
+            )
+        if held and self._held:
+            # Kept back by hold_back: sent even once the budget or the target's limits
+            # stopped other calls (a restore is worth a try).
+            self._held -= 1
+            self.counters.checks += 1
+            return
         if self._stopped is not None:
             raise TargetLimitedError(self._stopped)
-        budget = self.settings.max_requests
-        if budget is not None and self.counters.checks >= budget:
+        budget = settings.max_requests
+        if budget is not None and self.counters.checks + self._held >= budget:
             raise BudgetExhaustedError(
                 f"the request budget of {budget} is spent; raise --max-requests to run it"
             )
@@ -234,7 +326,9 @@ class Target:
         send: Callable[[], _Answer],
         reply_of: Callable[[_Answer], Reply],
         *,
+        path: str | None = None,
         limit_is_the_answer: bool = False,
+        held: bool = False,
     ) -> _Answer:
         """Send one check through ``send``, waiting out and retrying conforming 429s.
 
@@ -242,13 +336,16 @@ class Target:
             operation: The spec's operation called (None: a call the spec lacks).
             send: Sends the request once and returns the answer in its own type.
             reply_of: Turns that answer into a :class:`Reply`.
+            path: The concrete path sent (the real API takes an update only on the path
+                of the task named by ``--allow-writes``).
             limit_is_the_answer: The check asks for a 429 (``Prefer: code=429``): no retry.
+            held: Spend the request kept back by :meth:`hold_back`.
 
         Raises:
             BudgetExhaustedError: the budget is spent (the check is skipped, not run).
             TargetLimitedError: the target's limits outlast the suite's patience.
         """
-        self._admit(operation)
+        self._admit(operation, path, held)
         attempts = 0
         while True:
             self._pace()
@@ -291,6 +388,7 @@ class Target:
         headers: dict[str, str] | None = None,
         content_type: str = "application/json",
         limit_is_the_answer: bool = False,
+        held: bool = False,
     ) -> Reply:
         """Call ``operation`` with ``body``.
 
@@ -302,6 +400,7 @@ class Target:
             headers: Extra headers (e.g. ``Prefer``).
             content_type: The request's Content-Type.
             limit_is_the_answer: The check asks for a 429: it is not retried.
+            held: Spend the request kept back by :meth:`hold_back`.
         """
         data = body if isinstance(body, bytes) else _dumps(body)
         sent = {"Content-Type": content_type, **(headers or {})}
@@ -313,12 +412,18 @@ class Target:
             operation,
             lambda: self._transport(operation.method.upper(), target_path, data, sent),
             lambda reply: reply,
+            path=target_path,
             limit_is_the_answer=limit_is_the_answer,
+            held=held,
         )
 
     def list_tasks(self, body: Any, **options: Any) -> Reply:
         """``POST /v2/tasks`` with ``body`` (options as for :meth:`send`)."""
         return self.send(LIST_TASKS, body, **options)
+
+    def update_task(self, task_id: str | int, body: Any, **options: Any) -> Reply:
+        """``PATCH /v2/tasks/{taskId}`` with ``body`` (options as for :meth:`send`)."""
+        return self.send(UPDATE_TASK, body, path=task_path(task_id), **options)
 
     def _transport(self, method: str, path: str, data: bytes, headers: dict[str, str]) -> Reply:
         if self.app is not None:

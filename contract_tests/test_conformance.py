@@ -1,6 +1,7 @@
 """Schema conformance with schemathesis: every generated request, every built-in check,
 plus Gong's invariants on every answer. Requests carry the target's real user and
-workspace ids (see ``schema``), so the response checks run on real task bodies."""
+workspace ids, and against mocks the update call's real task ids with their owners (see
+``schema``), so the response checks run on real task bodies and real updates."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import schemathesis
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems
 from gong_tasks_kit.contract_tests.operations import Operation, find_operation
 from gong_tasks_kit.contract_tests.plan import PlanContext
+from gong_tasks_kit.contract_tests.schema import generated_operations
 from gong_tasks_kit.contract_tests.target import Reply, Target
 
 schema = schemathesis.pytest.from_fixture("contract_schema")
@@ -39,9 +41,16 @@ def _spec_examples(context: PlanContext, _: Mapping[str, Any]) -> int:
     return context.spec_examples
 
 
-@pytest.mark.gong_random(per_example=1, fixed=_spec_examples)
+def _per_example(context: PlanContext, _: Mapping[str, Any]) -> int:
+    # Schemathesis draws the examples granted for each operation it sees.
+    return len(generated_operations(context.settings))
+
+
+@pytest.mark.gong_random(per_example=_per_example, fixed=_spec_examples)
 @schema.parametrize()
 def test_conformance(case: Any, contract_target: Target) -> None:
     options = {"session": contract_target.session} if contract_target.session else {}
-    response = contract_target.deliver(_operation(case), lambda: case.call(**options), _reply)
+    response = contract_target.deliver(
+        _operation(case), lambda: case.call(**options), _reply, path=case.formatted_path
+    )
     case.validate_response(response, additional_checks=[gong_answer_invariants])

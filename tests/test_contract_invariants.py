@@ -1,17 +1,22 @@
-"""The suite's named checks on answers: each problem names its check, and the split of an
-answer by a filter field finds a task twice, a task missing and a task too many."""
+"""The suite's named checks on answers: each problem names its check, the split of an
+answer by a filter field finds a task twice, a task missing and a task too many, due
+dates compare as instants and a task left out of the due-date order is named."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from gong_tasks_kit.contract_tests.invariants import (
     CHECKS,
     filter_problems,
+    instant,
+    order_problems,
     partition_problems,
     problem,
 )
+from gong_tasks_kit.contract_tests.written_task import with_offset
 
 
 def _task(task_id: int, status: str = "OPEN", kind: str = "FLOW") -> dict[str, Any]:
@@ -56,3 +61,24 @@ def test_filter_problems_name_the_field_the_task_breaks() -> None:
     assert found == (
         "[check: filter-match] tasks[0] (id 2) has status 'DONE', filter.status is ['OPEN']"
     )
+
+
+def test_due_dates_compare_as_instants_whatever_their_offset() -> None:
+    moment = datetime(2018, 2, 18, 9, 30, tzinfo=UTC)
+    assert with_offset(moment) == "2018-02-18T02:30:00-07:00"
+    assert instant("2018-02-18T02:30:00-07:00") == instant("2018-02-18T09:30:00Z") == moment
+    assert instant("2018-02-18T09:30:00") is None, "no offset: no instant"
+    assert instant("not a date") is None
+    assert instant(7) is None
+    # The first hours of the calendar cannot be written at -07:00: they are said in UTC.
+    assert with_offset(datetime(1, 1, 1, 3, tzinfo=UTC)) == "0001-01-01T03:00:00+00:00"
+
+
+def test_order_problem_names_the_task_left_out_of_place() -> None:
+    early, late = "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z"
+    ordered = [{"id": 2, "dueDate": early}, {"id": 1, "dueDate": late}, {"id": 3, "dueDate": late}]
+    assert order_problems(ordered, 1) == []
+    left_first = [{"id": 9, "dueDate": "2026-01-01T00:00:00-07:00"}, *ordered]
+    (found,) = order_problems(left_first, 9)
+    assert found.startswith("[check: update-order] tasks[1] (id 2) comes after tasks[0] (id 9)")
+    assert "task 9 (now tasks[0]) was not moved to its place" in found

@@ -1,7 +1,8 @@
 """Safe mode for the real API, proven against a local mock posing as Gong: throttled to
 3 requests a second, Retry-After honoured, budgeted, only the read-only call sent, drift
-report written, no secret shown; and within its default budget it catches ignored
-filters every run."""
+report written, no secret shown; within its default budget it catches ignored filters
+every run; and with ``--allow-writes TASK_ID`` it updates that task alone, within the
+budget, says so first and restores the task afterwards, also when a check fails."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from gong_tasks_kit.contract_tests import mutants
+from gong_tasks_kit.contract_tests.operations import may_send_to_gong, task_path
+from gong_tasks_kit.contract_tests.plan import NOT_A_MOCK, READ_ONLY
 from gong_tasks_kit.contract_tests.schema import build_schema
 from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.target import BudgetExhaustedError, KnownIds, Target
-from gong_tasks_kit.mock_server.testing import LiveServer, MockControl
+from gong_tasks_kit.contract_tests.written_task import WrittenTask
+from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 from gong_tasks_kit.spec import load_spec
 from gong_tasks_kit.spec.operations import operation, spec_with_only
 
@@ -101,7 +105,30 @@ def test_live_target_refuses_anything_but_the_read_only_call(gong_mock_url: str)
     target = _live_target(gong_mock_url)
     with pytest.raises(RuntimeError, match="refusing to send PATCH /v2/tasks/"):
         target.send(UPDATE_TASK, {"userId": "1", "status": "DONE"}, path="/v2/tasks/1")
+    with pytest.raises(RuntimeError, match="refusing to send POST /__admin/reset"):
+        target.admin("POST", "/__admin/reset")
     assert target.requests_sent == 0
+
+
+def test_live_target_with_allow_writes_updates_that_task_alone(
+    gong_mock_url: str, gong_mock: MockControl
+) -> None:
+    target = _live_target(gong_mock_url, GONG_CONTRACT_ALLOW_WRITES="0042")
+    assert target.settings.allow_writes == "42", "one canonical path"
+    for path in ("/v2/tasks/43", "/v2/tasks/042", "/v2/tasks/42/", None):
+        with pytest.raises(RuntimeError, match="only the list call and updates of task 42"):
+            target.send(UPDATE_TASK, {"userId": "1", "status": "DONE"}, path=path)
+    assert target.update_task(42, {"userId": "1", "status": "DONE"}).status == 404
+    assert [(e["method"], e["path"]) for e in gong_mock.requests()] == [("PATCH", "/v2/tasks/42")]
+
+
+def test_only_the_list_call_and_the_named_task_may_reach_gong() -> None:
+    list_tasks = operation("listTasks")
+    assert may_send_to_gong(list_tasks, "/v2/tasks", None)
+    assert not may_send_to_gong(UPDATE_TASK, task_path(7), None)
+    assert may_send_to_gong(UPDATE_TASK, task_path(7), "7")
+    assert not may_send_to_gong(UPDATE_TASK, task_path(8), "7")
+    assert not may_send_to_gong(None, "/v2/tasks", "7")
 
 
 def test_live_schemathesis_sees_only_the_list_call_whatever_the_spec_adds() -> None:
@@ -141,6 +168,9 @@ def test_live_run_is_safe_and_writes_a_drift_report(
     assert "(budget 40;" in run.stdout
     assert "checks not run: 0" in run.stdout
     assert "mock only:" in run.stdout, "mock-only checks are reported as skipped, with why"
+    assert READ_ONLY in run.stdout, "the update checks are skipped as read-only, with why"
+    assert "allow_writes=none (read-only)" in run.stdout
+    assert "writes" not in run.stdout.split("gong contract summary")[0].split("plan:")[1]
     assert SECRET not in run.stdout + run.stderr
     drift = json.loads(report.read_text())
     assert drift["failures"] == []
@@ -149,6 +179,7 @@ def test_live_run_is_safe_and_writes_a_drift_report(
     journal = gong_mock.requests()
     assert len(journal) <= 40
     assert {entry["method"] for entry in journal} == {"POST"}, "only the read-only call"
+    assert {entry["path"] for entry in journal} == {"/v2/tasks"}
     assert sum(entry["status"] == 400 for entry in journal) <= 2, "no flood of invalid bodies"
     epochs = sorted(entry["epoch"] for entry in journal)
     for index in range(3, len(epochs)):
@@ -174,3 +205,148 @@ def test_live_default_run_catches_an_ignored_filter_within_its_budget(
     assert f"FAILED check: {check} (1)" in run.stdout, run.stdout[-4000:]
     assert "(budget 40;" in run.stdout
     assert len(journal) <= 40
+
+
+def _a_task_of_the_first_user(app: Flask, control: MockControl) -> dict[str, Any]:
+    health: Any = app.test_client().get("/__health").get_json()
+    task: dict[str, Any] = control.tasks(health["userIds"][0])[3]
+    return task
+
+
+def _status_and_due(control: MockControl, task_id: int) -> tuple[str, str]:
+    task = control.task(task_id)["task"]
+    return task["status"], task["dueDate"]
+
+
+def test_live_run_with_allow_writes_writes_that_task_only_and_restores_it(
+    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl, tmp_path: Path
+) -> None:
+    task = _a_task_of_the_first_user(gong_mock_app, gong_mock)
+    original = _status_and_due(gong_mock, task["id"])
+    run = _live_run(
+        gong_mock_url,
+        _live_env(gong_mock_app),
+        tmp_path,
+        *("--max-examples", "2", "--allow-writes", str(task["id"])),
+    )
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert "checks not run: 0" in run.stdout
+    # The plan says what will be written, and that it is restored, before anything is.
+    plan = run.stdout.index("gong contract plan:")
+    note = run.stdout.index(f"writes (--allow-writes): PATCH calls for task {task['id']} of user")
+    first_write = run.stdout.index(f"gong contract: writing task {task['id']}")
+    assert plan < note < first_write
+    assert "are restored when the run ends, also when a check fails" in run.stdout
+    assert f"restored task {task['id']} of user" in run.stdout
+    journal = gong_mock.requests()
+    patches = [entry for entry in journal if entry["method"] == "PATCH"]
+    assert patches, "the update checks ran"
+    assert {entry["path"] for entry in patches} == {f"/v2/tasks/{task['id']}"}, "that task only"
+    assert len(journal) <= 40, "within the default budget"
+    assert patches[-1] is journal[-1], "the restore comes last"
+    assert _status_and_due(gong_mock, task["id"]) == original
+    assert gong_mock.task(task["id"])["changed"], "it was written (and set back)"
+
+
+def test_live_run_restores_the_task_when_a_check_fails(
+    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl, tmp_path: Path
+) -> None:
+    task = _a_task_of_the_first_user(gong_mock_app, gong_mock)
+    original = _status_and_due(gong_mock, task["id"])
+    # The first update goes through (the task is changed), the second fails.
+    gong_mock.queue({"status": 200}, {"status": 500}, operation="updateTask")
+    run = _live_run(
+        gong_mock_url,
+        _live_env(gong_mock_app),
+        tmp_path,
+        *("--max-examples", "1", "--allow-writes", str(task["id"])),
+    )
+    assert run.returncode == 1, run.stdout[-4000:]
+    assert "FAILED check: valid-request-ok (1)" in run.stdout, run.stdout[-4000:]
+    assert f"restored task {task['id']} of user" in run.stdout
+    assert _status_and_due(gong_mock, task["id"]) == original
+
+
+def test_live_run_names_the_task_and_its_values_when_the_restore_fails(
+    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl, tmp_path: Path
+) -> None:
+    task = _a_task_of_the_first_user(gong_mock_app, gong_mock)
+    status, due = _status_and_due(gong_mock, task["id"])
+    # Every update of the checks goes through; the restore (the fifth) fails.
+    gong_mock.queue({"status": 200, "times": 4}, {"status": 500}, operation="updateTask")
+    run = _live_run(
+        gong_mock_url,
+        _live_env(gong_mock_app),
+        tmp_path,
+        *("--max-examples", "1", "--allow-writes", str(task["id"]), "-k", "update"),
+    )
+    assert run.returncode == 1, run.stdout[-4000:]
+    assert "FAILED check: restore (1)" in run.stdout, run.stdout[-4000:]
+    message = (
+        f"RESTORE FAILED: task {task['id']} of user {task['userId']} may be left changed; "
+        f"set it back by hand to status {status}, dueDate {due}"
+    )
+    assert f"WARNING: [check: restore] {message}" in run.stdout
+    assert _status_and_due(gong_mock, task["id"]) != (status, due), "the mock was left changed"
+
+
+def test_a_restore_is_sent_even_when_the_budget_is_spent(
+    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl
+) -> None:
+    task = _a_task_of_the_first_user(gong_mock_app, gong_mock)
+    target = _live_target(
+        gong_mock_url,
+        GONG_CONTRACT_MAX_REQUESTS="2",
+        GONG_CONTRACT_ALLOW_WRITES=str(task["id"]),
+        GONG_USER_ID=str(task["userId"]),
+    )
+    written = WrittenTask(target, task["id"], str(task["userId"]), dict(task), say=print)
+    assert (
+        written.update(status="DISMISSED" if task["status"] != "DISMISSED" else "OPEN").status
+        == 200
+    )
+    with pytest.raises(BudgetExhaustedError):  # the second request is kept for the restore
+        target.list_tasks(BODY)
+    assert written.restore() is None
+    assert target.counters.checks == 2
+    assert (gong_mock.task(task["id"])["task"]["status"], target.requests_sent) == (
+        task["status"],
+        2,
+    )
+
+
+def _without_users_in_health(app: Flask) -> Flask:
+    """The mock as a proxy before Gong looks to the suite: a /__health naming no users."""
+
+    def hide(response: Any) -> Any:
+        if request.path == "/__health":
+            response.set_data(json.dumps({"status": "ok", "target": "https://x.gong.io"}))
+        return response
+
+    app.after_request(hide)
+    return app
+
+
+def test_a_url_that_is_no_mock_gets_no_write_to_a_real_task_unasked(tmp_path: Path) -> None:
+    app = _without_users_in_health(unthrottled_app())
+    user = MockControl(app).dataset()["users"][0]["userId"]
+    real_ids = {task["id"] for task in MockControl(app).tasks(user)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
+    with LiveServer(app) as server:
+        run = _live_run(
+            server.url,
+            {**env, "GONG_USER_ID": user},
+            tmp_path,
+            *("--max-examples", "5", "--max-requests", "80"),
+        )
+        journal = MockControl(app).requests()
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert NOT_A_MOCK in " ".join(run.stdout.split()), run.stdout[-4000:]
+    patched = {
+        int(e["path"].rsplit("/", 1)[1])
+        for e in journal
+        if e["method"] == "PATCH"
+        if e["path"].rsplit("/", 1)[1].isdigit()
+    }
+    assert not patched & real_ids, "a real task was updated on a target that is no mock"
+    assert {e["path"] for e in journal if e["method"] == "POST"} == {"/v2/tasks"}, "no reset"

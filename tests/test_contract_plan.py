@@ -4,16 +4,21 @@ designed check."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from gong_tasks_kit.contract_tests.plan import (
     DESIGNED,
+    NOT_A_MOCK,
     RANDOM,
+    READ_ONLY,
     Candidate,
     PlanContext,
+    candidate,
     make_plan,
 )
 from gong_tasks_kit.contract_tests.settings import load_settings
@@ -21,7 +26,7 @@ from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds
 from gong_tasks_kit.mock_server.testing import LiveServer, unthrottled_app
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
-KNOWN = KnownIds(("1",), ("10", "11"), "test")
+KNOWN = KnownIds(("1",), ("10", "11"), "test", mock=True)
 
 
 def _context(**env: str) -> PlanContext:
@@ -115,7 +120,79 @@ def test_plan_leaves_mock_only_checks_out_against_gong_without_counting_them() -
     assert decision.reason == "mock only: faults on demand"
 
 
-def test_default_live_plan_fits_every_designed_check(tmp_path: Path) -> None:
+def _live_context(**env: str) -> PlanContext:
+    settings = load_settings(
+        {
+            "GONG_CONTRACT_BASE_URL": "https://api.gong.io",
+            "GONG_BEARER_TOKEN": "t",
+            "GONG_USER_ID": "1",
+            **env,
+        }
+    )
+    return PlanContext(settings, KNOWN, spec_examples=3)
+
+
+def test_plan_writes_only_to_mocks_unless_a_task_is_named() -> None:
+    writer = _designed("w", 3, writes=True, note="writes: task 9")
+    read_only = make_plan([writer], _live_context())
+    decision = read_only.decision("w")
+    assert (decision.runs, decision.not_run, decision.reason) == (False, False, READ_ONLY)
+    assert not any("writes" in line for line in read_only.describe())
+    opted_in = make_plan([writer], _live_context(GONG_CONTRACT_ALLOW_WRITES="9"))
+    assert opted_in.decision("w").runs
+    assert "  writes: task 9" in opted_in.describe()
+    assert make_plan([writer], _context()).decision("w").runs, "mocks take writes"
+    # A URL whose /__health names no users may be a proxy before Gong: no write unasked.
+    url = load_settings({"GONG_CONTRACT_BASE_URL": "http://127.0.0.1:8081", "GONG_USER_ID": "1"})
+    no_mock = PlanContext(url, KnownIds(("1",), (), "GONG_USER_ID"), spec_examples=3)
+    assert make_plan([writer], no_mock).decision("w").reason == NOT_A_MOCK
+    named = dataclasses.replace(url, allow_writes="9")
+    assert make_plan([writer], PlanContext(named, no_mock.known, 3)).decision("w").runs
+
+
+def test_plan_charges_the_restore_and_the_task_reads_as_shared_requests() -> None:
+    shared = ("written_task", "known_tasks", "full_answer")
+    checks = [_designed("a", 3, shared=shared), _designed("b", 2, shared=shared)]
+    # Against a mock the tasks of each known user are read (1 user here); never on Gong.
+    assert [make_plan(checks, _context()).decision(n).requests for n in "ab"] == [6, 2]
+    live = make_plan(checks, _live_context(GONG_CONTRACT_ALLOW_WRITES="9"))
+    assert [live.decision(n).requests for n in "ab"] == [5, 2]
+
+
+def test_plan_charges_a_shared_request_to_random_tests_too() -> None:
+    reads_tasks = dataclasses.replace(_random("r", 2), shared=("known_tasks",))
+    plan = make_plan(
+        [reads_tasks], _context(GONG_CONTRACT_MAX_REQUESTS="12", GONG_CONTRACT_MAX_EXAMPLES="50")
+    )
+    # 12 - 1 kept to confirm a split - 1 kept to replay = 10: 1 task read, 4 examples of 2.
+    assert (plan.decision("r").examples, plan.decision("r").requests) == (4, 9)
+
+
+def test_candidate_reads_costs_notes_and_writes_from_markers() -> None:
+    def per_example(context: PlanContext, params: object) -> int:
+        return 2
+
+    found = candidate(
+        "t",
+        name="t",
+        markers={"gong_random": {"per_example": per_example, "fixed": 1}},
+        params={},
+        fixtures=("known_tasks", "other"),
+        context=_context(),
+    )
+    assert (found.per_example, found.requests, found.shared) == (2, 1, ("known_tasks",))
+    writer = candidate(
+        "w",
+        name="w",
+        markers={"gong_designed": {"writes": True, "note": lambda c, p: "note"}},
+        params={},
+        fixtures=(),
+        context=_context(),
+    )
+    assert (writer.writes, writer.note) == (True, "note")
+
+
+def _collect_live(tmp_path: Path, *args: str) -> str:
     app = unthrottled_app()
     health = app.test_client().get("/__health").get_json()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
@@ -127,7 +204,7 @@ def test_default_live_plan_fits_every_designed_check(tmp_path: Path) -> None:
     }
     with LiveServer(app) as server:
         run = subprocess.run(  # noqa: S603 - our own console script
-            [GONG_TASKS, "contract", "--base-url", server.url, "--collect-only", "-q"],
+            [GONG_TASKS, "contract", "--base-url", server.url, "--collect-only", "-q", *args],
             capture_output=True,
             text=True,
             timeout=120,
@@ -136,6 +213,21 @@ def test_default_live_plan_fits_every_designed_check(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "(budget 40;" in run.stdout
-    assert NOT_RUN not in run.stdout, run.stdout
-    assert "designed checks first: 7 tests, 11 requests" in run.stdout, run.stdout
+    return run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "designed"),
+    [
+        ((), "7 tests, 11 requests"),
+        # The update checks: 3 + 2 + 2 requests, and the restore kept back.
+        (("--allow-writes", "42"), "10 tests, 19 requests"),
+    ],
+)
+def test_default_live_plan_fits_every_designed_check(
+    tmp_path: Path, args: tuple[str, ...], designed: str
+) -> None:
+    stdout = _collect_live(tmp_path, *args)
+    assert "(budget 40;" in stdout
+    assert NOT_RUN not in stdout, stdout
+    assert f"designed checks first: {designed}" in stdout, stdout

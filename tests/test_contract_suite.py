@@ -13,11 +13,18 @@ from pathlib import Path
 
 import pytest
 from gong_tasks_kit.contract_tests.mutants import BENIGN, MUTANTS, SCHEMA_MUTANTS, Caught
-from gong_tasks_kit.contract_tests.settings import DEFAULT_APP, ContractConfigError, load_settings
+from gong_tasks_kit.contract_tests.settings import (
+    DEFAULT_APP,
+    SETTINGS,
+    ContractConfigError,
+    load_settings,
+    settings_table,
+)
 from gong_tasks_kit.contract_tests.target import load_app
 from gong_tasks_kit.mock_server.app import mock_state
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
+README = Path(__file__).resolve().parent.parent / "README.md"
 SECRET = "s3cr3t-value-that-must-not-leak"
 
 
@@ -84,7 +91,7 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    assert "18 passed" in run.stdout
+    assert "24 passed" in run.stdout
     assert re.search(r"seed=\d+ \(random\)", run.stdout), run.stdout[:2000]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
@@ -182,6 +189,9 @@ def test_contract_never_prints_the_credential(tmp_path: Path) -> None:
         ({"GONG_ACCESS_KEY": "only-the-key"}, "set both"),
         ({"GONG_CONTRACT_MAX_EXAMPLES": "many"}, "must be a whole number"),
         ({"GONG_CONTRACT_REQUIRE_COMPLETE": "maybe"}, "must be true/false"),
+        ({"GONG_CONTRACT_ALLOW_WRITES": "task-7"}, "(--allow-writes) must be a task id"),
+        ({"GONG_CONTRACT_ALLOW_WRITES": "-7"}, "must be a task id"),
+        ({"GONG_CONTRACT_ALLOW_WRITES": str(2**63)}, "within int64"),
     ],
 )
 def test_contract_settings_refuse_bad_configuration(env: dict[str, str], message: str) -> None:
@@ -217,3 +227,40 @@ def test_contract_settings_pick_and_show_a_seed_only_when_none_is_given() -> Non
     assert picked.seed is not None
     assert picked.seed_was_random
     assert picked.redacted()["seed"] == f"{picked.seed} (random)"
+
+
+def test_contract_settings_name_the_one_task_to_write_canonically() -> None:
+    live = {"GONG_CONTRACT_LIVE": "1", "GONG_BEARER_TOKEN": SECRET, "GONG_USER_ID": "42"}
+    read_only = load_settings({**live, "GONG_CONTRACT_BASE_URL": "https://us-1.api.gong.io"})
+    assert read_only.allow_writes is None
+    assert read_only.redacted()["allow_writes"] == "none (read-only)"
+    named = load_settings(
+        {**live, "GONG_CONTRACT_BASE_URL": "https://us-1.api.gong.io"},
+        overrides={"allow_writes": " 007 "},
+    )
+    assert named.allow_writes == "7", "canonical: the one path the suite may write to"
+    assert named.redacted()["allow_writes"] == "7"
+
+
+def test_contract_help_shows_every_setting_with_its_variable() -> None:
+    run = subprocess.run(  # noqa: S603 - our own console script
+        [GONG_TASKS, "contract", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0
+    flat = " ".join(run.stdout.split())
+    for setting in SETTINGS:
+        assert setting.option in flat, setting.name
+        assert setting.env in flat, setting.name
+    assert "--allow-writes TASK_ID" in flat
+
+
+def test_readme_contract_options_table_is_the_declared_one() -> None:
+    text = README.read_text(encoding="utf-8")
+    found = re.search(
+        r"<!-- contract-settings-table -->\n(.*?)\n<!-- /contract-settings-table -->", text, re.S
+    )
+    assert found, "README lacks the contract settings table markers"
+    assert found.group(1) == settings_table(), (
+        "README's contract options table is stale: paste gong_tasks_kit.contract_tests."
+        "settings.settings_table() between the markers"
+    )

@@ -42,12 +42,14 @@ def _check_reachable(base_url: str) -> None:
 
 
 def _option(setting: Setting) -> Callable[[Any], Any]:
-    flag = "--" + setting.name.replace("_", "-")
     help_text = f"{setting.help}  [env: {setting.env}]"
-    if setting.kind == "flag":
-        return click.option(flag, setting.name, is_flag=True, default=None, help=help_text)
-    metavar = "N" if setting.kind == "count" else "TEXT"
-    return click.option(flag, setting.name, default=None, metavar=metavar, help=help_text)
+    if setting.metavar is None:
+        return click.option(
+            setting.option, setting.name, is_flag=True, default=None, help=help_text
+        )
+    return click.option(
+        setting.option, setting.name, default=None, metavar=setting.metavar, help=help_text
+    )
 
 
 def _settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
