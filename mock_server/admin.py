@@ -23,6 +23,7 @@ from gong_tasks_kit.mock_server.faults import (
     scope_of,
 )
 from gong_tasks_kit.mock_server.runtime import mock_state as runtime
+from gong_tasks_kit.spec.examples import documented_statuses
 
 ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
 _MAX_JOURNAL_LIMIT = 100_000
@@ -55,8 +56,13 @@ def _is_loopback(address: str | None) -> bool:
         return False
 
 
-@admin.before_request
-def _guard() -> None:
+def require_loopback_unless_token() -> None:
+    """Refuse a caller who is neither on loopback nor holding the admin token.
+
+    Raises:
+        ApiError: 401 for a missing or wrong token when one is set, else 403 for a
+            caller from another host.
+    """
     token = runtime().settings.admin_token
     if token:
         given = request.headers.get(ADMIN_TOKEN_HEADER, "").encode()
@@ -73,6 +79,9 @@ def _guard() -> None:
             ],
             source="admin",
         )
+
+
+admin.before_request(require_loopback_unless_token)
 
 
 def _parsed(parser: Any) -> Any:
@@ -147,19 +156,32 @@ def exhaust_quota() -> Response:
     return _json({"exhausted": key.split(":", 1)[1], "retryAfter": seconds})
 
 
+def _count_arg(name: str, maximum: int) -> int | None:
+    text = request.args.get(name, "")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > maximum:
+        raise _bad(f"{name} must be a whole number up to {maximum}")
+    return int(text)
+
+
 @admin.get("/requests")
 def list_requests() -> Response:
-    """The journal, oldest first: ``?session=ID`` filters, ``?limit=N`` keeps the newest N."""
+    """The journal, oldest first: ``?session=ID`` filters, ``?since=ID`` keeps entries newer
+    than an id (what a live view polls with), ``?limit=N`` keeps the newest N. ``lastId`` is
+    the newest entry's id (0 when empty): lower than a poller's own means a reset."""
     session = request.args.get("session")
-    limit_text = request.args.get("limit", "")
-    if limit_text and (not limit_text.isdecimal() or int(limit_text) > _MAX_JOURNAL_LIMIT):
-        raise _bad(f"limit must be a whole number up to {_MAX_JOURNAL_LIMIT}")
+    limit = _count_arg("limit", _MAX_JOURNAL_LIMIT)
+    since = _count_arg("since", 2**62)
     entries = runtime().state.journal()
+    last_id = int(entries[-1]["id"]) if entries else 0
+    if since is not None:
+        entries = [entry for entry in entries if int(entry["id"]) > since]
     if session is not None:
         entries = [entry for entry in entries if entry.get("session") == session]
-    if limit_text:
-        entries = entries[-int(limit_text) :] if int(limit_text) else []
-    return _json({"requests": entries})
+    if limit is not None:
+        entries = entries[-limit:] if limit else []
+    return _json({"requests": entries, "lastId": last_id})
 
 
 @admin.delete("/requests")
@@ -185,6 +207,8 @@ def status() -> Response:
             "state": current.settings.shown_state,
             "rateLimit": current.limiter.describe,
             "journalSize": current.settings.journal_size,
+            "limits": current.limiter.snapshot(current.limit_key_for(None, None)),
+            "documentedStatuses": list(documented_statuses()),
             "chaos": current.state.get_setting("chaos"),
             "latency": current.state.get_setting("latency"),
             "plans": {scope: len(steps) for scope, steps in current.state.plans().items()},

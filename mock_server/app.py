@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.auth import authenticate
+from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.journal import journal_entry
@@ -233,6 +234,7 @@ def create_app(
     app.register_blueprint(meta)
     if settings.admin:
         app.register_blueprint(admin)
+        app.register_blueprint(console)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -34,6 +34,14 @@ def _body(raw: bytes) -> Any:
         return raw.decode("utf-8", errors="replace")
 
 
+def _response_text(raw: bytes) -> str:
+    # Raw text, cut: parsing every 60 KB answer again would cost the hot path.
+    if len(raw) <= _MAX_BODY_BYTES:
+        return raw.decode("utf-8", errors="replace")
+    cut = raw[:_MAX_BODY_BYTES].decode("utf-8", errors="ignore")
+    return f"{cut}… [cut: {len(raw)} bytes in all]"
+
+
 def journal_entry(
     request: Request,
     response: Response,
@@ -61,6 +69,8 @@ def journal_entry(
         "body": _body(request.get_data(cache=True)),
         "status": response.status_code,
         "retryAfter": response.headers.get("Retry-After"),
+        "responseHeaders": dict(response.headers),
+        "responseBody": _response_text(response.get_data()),
         "answeredBy": answered_by,
         "worker": os.getpid(),
     }

@@ -1,0 +1,176 @@
+"""The QA console in a real browser: Debian's chromium driven by Playwright.
+
+Each test starts a real `gong-tasks serve` process and opens `/__admin/ui` in a fresh
+browser context; nothing is skipped when chromium is missing (scripts/test.sh installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AUTH = "Bearer gong-mock-token"
+BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def problems() -> list[str]:
+    """The errors the page logged or raised, collected by the `page` fixture."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, problems: list[str]) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    yield opened
+    context.close()
+
+
+def _call(url: str, body: object = BODY, authorization: str = AUTH) -> int:
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{url}/v2/tasks",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": authorization},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def _admin(url: str, path: str, token: str = "") -> Any:
+    headers = {"X-Gong-Mock-Admin-Token": token} if token else {}
+    request = urllib.request.Request(f"{url}/__admin{path}", headers=headers)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+        return json.load(answer)
+
+
+def test_console_loads_without_console_errors(
+    start_mock: Callable[..., Any], page: Page, problems: list[str]
+) -> None:
+    served = start_mock()
+    _call(served.url)
+    page.goto(f"{served.url}/__admin/ui")
+    expect(page.get_by_role("status").first).to_have_text("live", timeout=5000)
+    expect(page.locator("#journal-rows tr.entry")).to_have_count(1, timeout=5000)
+    page.get_by_role("tab", name="Dataset").click()
+    expect(page.locator("#users tr").first).to_be_visible(timeout=5000)
+    page.wait_for_timeout(1200)  # a few polls more
+    assert problems == []
+
+
+def test_429_preset_makes_the_next_call_429_and_shows_it_within_2_s(
+    start_mock: Callable[..., Any], page: Page
+) -> None:
+    served = start_mock()
+    page.goto(f"{served.url}/__admin/ui")
+    page.get_by_role("button", name=re.compile("^429")).click()
+    expect(page.locator("#plans")).to_contain_text("429 × 2", timeout=3000)
+    assert _call(served.url) == 429
+    row = page.locator("#journal-rows tr.entry").first
+    expect(row).to_contain_text("429", timeout=2000)
+    expect(row).to_contain_text("plan")
+    assert [_call(served.url), _call(served.url)] == [429, 200]
+
+
+def test_reset_clears_the_plan_and_the_journal_view(
+    start_mock: Callable[..., Any], page: Page
+) -> None:
+    served = start_mock()
+    page.goto(f"{served.url}/__admin/ui")
+    page.get_by_role("button", name="500 once").click()
+    assert _call(served.url, authorization="Bearer wrong") == 401  # before the plan: kept
+    rows = page.locator("#journal-rows tr.entry")
+    expect(rows).to_have_count(1, timeout=3000)
+    expect(page.locator("#plans")).not_to_contain_text("none", timeout=3000)
+    page.get_by_role("button", name="Reset everything").click()
+    expect(rows).to_have_count(0, timeout=3000)
+    expect(page.locator("#plans")).to_contain_text("none", timeout=3000)
+    assert _admin(served.url, "/plans")["plans"] == {}
+    assert _call(served.url) == 200  # the 500 was forgotten
+
+
+def test_custom_plan_form_queues_a_session_scoped_step(
+    start_mock: Callable[..., Any], page: Page
+) -> None:
+    served = start_mock()
+    page.goto(f"{served.url}/__admin/ui")
+    page.locator("#plan-status").select_option("500")
+    page.get_by_label("Times").fill("3")
+    page.locator("#plan-session").fill("qa-1")
+    page.get_by_role("button", name="Queue plan step").click()
+    expect(page.locator("#plans")).to_contain_text("session:qa-1: 500 × 3", timeout=3000)
+
+
+def test_with_an_admin_token_the_page_shows_nothing_without_it(
+    start_mock: Callable[..., Any], page: Page, problems: list[str]
+) -> None:
+    secrets = {
+        "GONG_MOCK_ADMIN_TOKEN": "admin-token-do-not-leak",
+        "GONG_MOCK_ACCESS_KEY_SECRET": "secret-do-not-leak",
+        "GONG_MOCK_BEARER_TOKENS": json.dumps({"bearer-do-not-leak": ["api:tasks:read"]}),
+    }
+    served = start_mock(env=secrets)
+    health = json.load(urllib.request.urlopen(f"{served.url}/__health", timeout=5))  # noqa: S310
+    assert _call(served.url, authorization="Bearer bearer-do-not-leak") == 200
+
+    bodies: list[str] = []
+    page.on("response", lambda response: bodies.append(response.text()))
+    page.goto(f"{served.url}/__admin/ui")
+    expect(page.get_by_label("Admin token")).to_be_visible(timeout=5000)
+    expect(page.locator("#console")).to_be_hidden()
+    assert health["userIds"][0] not in page.content()
+    page.get_by_label("Admin token").fill("wrong")
+    page.get_by_role("button", name="Unlock console").click()
+    expect(page.get_by_role("alert")).to_contain_text("refused", timeout=3000)
+
+    page.get_by_label("Admin token").fill(secrets["GONG_MOCK_ADMIN_TOKEN"])
+    page.get_by_role("button", name="Unlock console").click()
+    expect(page.locator("#journal-rows tr.entry")).to_have_count(1, timeout=5000)
+    page.locator("button.expand").first.click()
+    page.get_by_role("tab", name="Dataset").click()
+    expect(page.locator("#users tr").first).to_be_visible(timeout=5000)
+    page.get_by_role("button", name=f"curl command for user {health['userIds'][0]}").click()
+    expect(page.locator("#curl-command")).to_contain_text("$GONG_ACCESS_KEY_SECRET")
+    page.wait_for_timeout(1500)
+    seen = page.content() + "".join(bodies)
+    for name, value in secrets.items():
+        if name != "GONG_MOCK_ADMIN_TOKEN":
+            assert value not in seen, name
+    assert "bearer-do-not-leak" not in seen
+    assert secrets["GONG_MOCK_ADMIN_TOKEN"] not in page.content()
+    assert problems == [], problems
