@@ -99,7 +99,7 @@ def test_429_preset_makes_the_next_call_429_and_shows_it_within_2_s(
     served = start_mock()
     page.goto(f"{served.url}/__admin/ui")
     page.get_by_role("button", name=re.compile("^429")).click()
-    expect(page.locator("#plans")).to_contain_text("429 × 2", timeout=3000)
+    expect(page.locator("#plans")).to_contain_text("429 \u00d7 2", timeout=3000)
     assert _call(served.url) == 429
     row = page.locator("#journal-rows tr.entry").first
     expect(row).to_contain_text("429", timeout=2000)
@@ -133,7 +133,7 @@ def test_custom_plan_form_queues_a_session_scoped_step(
     page.get_by_label("Times").fill("3")
     page.locator("#plan-session").fill("qa-1")
     page.get_by_role("button", name="Queue plan step").click()
-    expect(page.locator("#plans")).to_contain_text("session:qa-1: 500 × 3", timeout=3000)
+    expect(page.locator("#plans")).to_contain_text("session:qa-1: 500 \u00d7 3", timeout=3000)
 
 
 def test_with_an_admin_token_the_page_shows_nothing_without_it(
