@@ -16,6 +16,7 @@ from gong_tasks_kit.contract_tests.settings import (
 )
 from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.spec import load_spec
+from gong_tasks_kit.spec.operations import LIST_TASKS, operation_ids
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
@@ -105,6 +106,12 @@ def contract_schema(contract_settings: ContractSettings, contract_target: Target
     if live:  # only a few well-formed requests for a vendor, all through the throttle
         config["phases"] = {"coverage": {"enabled": False}, "stateful": {"enabled": False}}
         config["checks"] = {"ignored_auth": {"enabled": False}}  # it sends calls of its own
+        # Read-only: every operation but the list call is off, so nothing ever writes.
+        config["operations"] = [
+            {"include-operation-id": op, "enabled": False}
+            for op in operation_ids()
+            if op != LIST_TASKS
+        ]
     if contract_settings.base_url is not None:
         config["base-url"] = contract_settings.base_url
     schema = schemathesis.openapi.from_dict(

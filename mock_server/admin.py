@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
+from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import (
     AdminInputError,
@@ -29,6 +30,7 @@ ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
 _MAX_JOURNAL_LIMIT = 100_000
 
 admin = Blueprint("admin", __name__, url_prefix="/__admin")
+admin.register_blueprint(admin_tasks)  # nested: the guard below covers it too
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -193,7 +195,8 @@ def clear_requests() -> Response:
 
 @admin.post("/reset")
 def reset_everything() -> Response:
-    """Forget plans, chaos, latency, the journal and every limiter counter."""
+    """Forget plans, chaos, latency, the journal, every limiter counter and every task
+    change (the seeded data is served again, exactly)."""
     runtime().reset()
     return _json({"reset": True})
 

@@ -1,9 +1,11 @@
 """The Flask app factory of the mock and its request path.
 
 request ─► latency ─► authenticate ─► rate-limit ─► Prefer ─► fault plan / chaos
-        ─► parse/validate ─► query ─► assemble bytes ─► (strict: validate) ─► journal
+        ─► parse/validate ─► query or update ─► assemble bytes ─► (strict: validate)
+        ─► journal
 Authentication comes first, as at Gong's gateway: a caller without credentials learns
-nothing about the body it sent, and only authenticated calls count against a limit.
+nothing about the body it sent, and only authenticated calls count against a limit. Both
+operations (``listTasks``, ``updateTask``) take the same first steps and share one limit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -29,7 +32,10 @@ from gong_tasks_kit.mock_server.runtime import ANONYMOUS_KEY, EXTENSION, MockSta
 from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_settings
 from gong_tasks_kit.mock_server.state import open_state
 from gong_tasks_kit.mock_server.store import TaskStore
-from gong_tasks_kit.spec import TASKS_PATH, load_spec, load_spec_text
+from gong_tasks_kit.mock_server.update_rules import answered_tasks
+from gong_tasks_kit.mock_server.updates import parse_task_id, parse_task_update
+from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, load_spec, load_spec_text
+from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK, operation
 from gong_tasks_kit.spec.reference import iter_response_violations
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -47,9 +53,10 @@ tasks_api = Blueprint("tasks_api", __name__)
 meta = Blueprint("meta", __name__)
 
 
-@tasks_api.post(TASKS_PATH, provide_automatic_options=False)
-def list_tasks() -> Response:
-    """Gong's ``POST /v2/tasks``."""
+def _admit(operation_id: str) -> MockState:
+    """The first steps of every call of the Tasks API: latency, authentication, the shared
+    limit, ``Prefer``, the fault plan and chaos. Each may answer instead (by raising)."""
+    g.operation = operation_id
     current = mock_state()
     session = request.headers.get(SESSION_HEADER)
     delay = latency_seconds(current.state, session)
@@ -57,19 +64,28 @@ def list_tasks() -> Response:
         time.sleep(delay)
     key = ANONYMOUS_KEY
     if current.settings.auth:
-        credential = authenticate(request.headers.get("Authorization"), current.credentials)
+        credential = authenticate(
+            request.headers.get("Authorization"),
+            current.credentials,
+            operation(operation_id).bearer_scopes,
+        )
         key = f"{credential.kind}:{credential.name}"
     retry_after = current.limiter.admit(key)
     if retry_after is not None:
-        raise documented_error(429, retry_after=retry_after, source="limiter")
-    preferred = preferred_error(request.headers.get("Prefer"))
+        raise documented_error(
+            429, retry_after=retry_after, source="limiter", operation_id=operation_id
+        )
+    preferred = preferred_error(request.headers.get("Prefer"), operation_id)
     if preferred is not None:
         raise preferred
-    fault = next_fault(current.state, session)
+    fault = next_fault(current.state, session, operation_id)
     if fault is not None:
         raise fault
-    task_filter = parse_task_filter(request.get_data(), request.mimetype)
-    tasks = current.store.query(task_filter)
+    return current
+
+
+def _tasks_answer(current: MockState, tasks: list[bytes]) -> Response:
+    """A 200 in the shape both operations answer, assembled from serialized tasks."""
     body = b"".join(
         (
             b'{"requestId":"',
@@ -82,6 +98,24 @@ def list_tasks() -> Response:
         )
     )
     return Response(body, status=200, headers=gong_headers())
+
+
+@tasks_api.post(TASKS_PATH, provide_automatic_options=False)
+def list_tasks() -> Response:
+    """Gong's ``POST /v2/tasks``."""
+    current = _admit(LIST_TASKS)
+    task_filter = parse_task_filter(request.get_data(), request.mimetype)
+    return _tasks_answer(current, current.store.query(task_filter))
+
+
+@tasks_api.patch(TASK_PATH.replace("{taskId}", "<task_id>"), provide_automatic_options=False)
+def update_task(task_id: str) -> Response:
+    """Gong's ``PATCH /v2/tasks/{taskId}``."""
+    current = _admit(UPDATE_TASK)
+    number = parse_task_id(task_id)
+    update = parse_task_update(request.get_data(), request.mimetype)
+    task = current.store.update(number, update, now=datetime.now(UTC))
+    return _tasks_answer(current, answered_tasks(task.body))
 
 
 @meta.get("/__health")
@@ -161,6 +195,7 @@ def _journal(response: Response) -> Response:
             session=request.headers.get(SESSION_HEADER),
             answered_by=g.get("answered_by", "mock"),
             started=g.get("started", time.time()),
+            operation=g.get("operation"),
         )
         current.state.append_journal(entry, current.settings.journal_size)
     except Exception as error:  # the journal must never turn an answer into a crash
@@ -169,7 +204,8 @@ def _journal(response: Response) -> Response:
 
 
 def _strict_check(response: Response) -> Response:
-    if request.path != TASKS_PATH or request.method != "POST":
+    operation_id = g.get("operation")
+    if operation_id is None:  # not an operation of the spec (admin, health, 404, 405)
         return response
     violations = list(
         iter_response_violations(
@@ -177,6 +213,7 @@ def _strict_check(response: Response) -> Response:
             response.get_data(),
             dict(response.headers),
             content_type=response.mimetype or "",
+            operation=operation_id,
         )
     )
     if not violations:
@@ -224,10 +261,11 @@ def create_app(
     dataset = build_dataset(
         settings.seed, settings.users, settings.tasks_per_user, settings.crm_type
     )
+    state = open_state(settings.state)
     app.extensions[EXTENSION] = MockState(
         settings=settings,
-        store=TaskStore(dataset),
-        state=open_state(settings.state),
+        store=TaskStore(dataset, state),
+        state=state,
         limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state),
     )
     app.register_blueprint(tasks_api)

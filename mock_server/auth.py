@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gong_tasks_kit.fixtures.credentials import READ_SCOPE as REQUIRED_SCOPE
+from gong_tasks_kit.fixtures.credentials import READ_SCOPE
 from gong_tasks_kit.mock_server.errors import ApiError, unauthorized
 
 CREDENTIALS_FAILED = "Validate credentials failed. Please check your credentials and try again."
@@ -63,7 +63,7 @@ def _basic(encoded: str, settings: AuthSettings) -> Credential:
     return Credential("basic", settings.access_key)
 
 
-def _bearer(token: str, settings: AuthSettings) -> Credential:
+def _bearer(token: str, settings: AuthSettings, scopes_needed: Sequence[str]) -> Credential:
     given = token.strip().encode("utf-8")
     matched: tuple[int, Sequence[str]] | None = None
     for index, (candidate, scopes) in enumerate(settings.bearer_tokens.items()):
@@ -72,22 +72,33 @@ def _bearer(token: str, settings: AuthSettings) -> Credential:
     if matched is None:
         raise unauthorized(CREDENTIALS_FAILED)
     index, scopes = matched
-    if REQUIRED_SCOPE not in scopes:
+    missing = [scope for scope in scopes_needed if scope not in scopes]
+    if missing:
         raise ApiError(
-            403, [f"{ACCESS_DENIED}: the token lacks the {REQUIRED_SCOPE} scope"], source="auth"
+            403, [f"{ACCESS_DENIED}: the token lacks the {', '.join(missing)} scope"], source="auth"
         )
     return Credential("bearer", f"token#{index + 1}")
 
 
-def authenticate(authorization: str | None, settings: AuthSettings) -> Credential:
+def authenticate(
+    authorization: str | None,
+    settings: AuthSettings,
+    scopes: Sequence[str] = (READ_SCOPE,),
+) -> Credential:
     """Check an ``Authorization`` header value.
+
+    Args:
+        authorization: The header's value.
+        settings: What the mock accepts.
+        scopes: The scopes a bearer token needs for the call (default: the list call's);
+            Basic credentials may call everything, as an access key can at Gong.
 
     Returns:
         The credential it proves.
 
     Raises:
         ApiError: 401 when it is missing, malformed or wrong; 403 for a valid bearer
-            token without the ``api:tasks:read`` scope.
+            token without one of ``scopes``.
     """
     if not authorization:
         raise unauthorized(CREDENTIALS_FAILED)
@@ -95,5 +106,5 @@ def authenticate(authorization: str | None, settings: AuthSettings) -> Credentia
     if scheme.lower() == "basic":
         return _basic(value, settings)
     if scheme.lower() == "bearer":
-        return _bearer(value, settings)
+        return _bearer(value, settings, scopes)
     raise unauthorized(CREDENTIALS_FAILED)

@@ -32,7 +32,8 @@ def _banner(state: MockState) -> str:
     settings, store = state.settings, state.store
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host  # noqa: S104
     lines = [
-        f"Gong tasks mock listening on http://{shown_host}:{settings.port}  (POST /v2/tasks)",
+        f"Gong tasks mock listening on http://{shown_host}:{settings.port}  "
+        "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  seed {settings.seed}, {store.task_count} tasks, crmType {settings.crm_type}",
         "  users (userId: workspaceIds):",
         *(f"    {user}: {', '.join(spaces)}" for user, spaces in store.workspaces.items()),

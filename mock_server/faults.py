@@ -1,8 +1,10 @@
 """QA's fault controls: scripted plans, seeded chaos and added latency.
 
 Plans are queues of steps (``{"status": 429, "retryAfter": 1}``) per scope: a session id
-sent in the ``X-Gong-Mock-Session`` header, or ``*`` for every caller. A call takes the
-next step of its session's queue, else of the global one. Chaos and latency draw from a
+sent in the ``X-Gong-Mock-Session`` header, or ``*`` for every caller. A step may name
+the operation it is for (``"operation": "updateTask"``; default: any). A call takes the
+first step of its session's queue that is for its operation, else of the global one, so
+"the update fails once, the list keeps working" is one plan. Chaos and latency draw from a
 generator seeded by ``seed`` and the call's number in a shared counter, so a run with the
 same seed and the same order of calls sees the same faults, across workers too.
 """
@@ -15,7 +17,8 @@ from typing import Any
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.prefer import documented_error
 from gong_tasks_kit.mock_server.state import GLOBAL_SCOPE, StateBackend
-from gong_tasks_kit.spec.examples import documented_statuses
+from gong_tasks_kit.spec.examples import common_statuses, documented_statuses
+from gong_tasks_kit.spec.operations import operation_ids
 
 SESSION_HEADER = "X-Gong-Mock-Session"
 MAX_TIMES = 10_000
@@ -34,12 +37,29 @@ def _integer(payload: dict[str, Any], name: str, low: int, high: int, default: i
     return value
 
 
-def _status(value: Any) -> int:
-    allowed = documented_statuses()
+def _status(value: Any, operation: str | None = None) -> int:
+    """A status the spec documents for ``operation``, or for every operation when None."""
+    allowed = documented_statuses(operation) if operation else common_statuses()
     if isinstance(value, bool) or value not in allowed:
         listed = ", ".join(map(str, allowed))
-        raise AdminInputError(f"status must be one the spec documents ({listed}), got {value!r}")
+        scope = f"for {operation}" if operation else "for every operation"
+        hint = ""
+        if operation is None and any(value in documented_statuses(op) for op in operation_ids()):
+            owners = [op for op in operation_ids() if value in documented_statuses(op)]
+            hint = f"; {value} is documented for {', '.join(owners)} only: name the operation"
+        raise AdminInputError(
+            f"status must be one the spec documents {scope} ({listed}), got {value!r}{hint}"
+        )
     return int(value)
+
+
+def _operation(payload: dict[str, Any]) -> str | None:
+    value = payload.get("operation")
+    if value is not None and value not in operation_ids():
+        raise AdminInputError(
+            f"operation must be one of {', '.join(operation_ids())}, got {value!r}"
+        )
+    return value
 
 
 def _session(payload: dict[str, Any]) -> str | None:
@@ -55,7 +75,8 @@ def scope_of(session: str | None) -> str:
 
 
 def parse_plan(payload: Any) -> tuple[str, list[dict[str, Any]]]:
-    """Check a plan: ``{"steps": [{"status", "times"?, "retryAfter"?}], "session"?}``.
+    """Check a plan:
+    ``{"steps": [{"status", "times"?, "retryAfter"?, "operation"?}], "session"?}``.
 
     Returns:
         ``(scope, expanded steps)``: each step once per ``times``.
@@ -72,10 +93,14 @@ def parse_plan(payload: Any) -> tuple[str, list[dict[str, Any]]]:
     for index, step in enumerate(steps):
         if not isinstance(step, dict):
             raise AdminInputError(f"steps[{index}] must be an object")
-        status = _status(step.get("status"))
+        operation = _operation(step)
+        status = _status(step.get("status"), operation)
         times = _integer(step, "times", 1, MAX_TIMES, 1)
         retry_after = _integer(step, "retryAfter", 0, MAX_RETRY_AFTER, 1)
-        expanded.extend({"status": status, "retryAfter": retry_after} for _ in range(times))
+        checked: dict[str, Any] = {"status": status, "retryAfter": retry_after}
+        if operation is not None:
+            checked["operation"] = operation
+        expanded.extend(dict(checked) for _ in range(times))
     if len(expanded) > MAX_TIMES:
         raise AdminInputError(f"a plan may hold at most {MAX_TIMES} steps")
     return scope_of(_session(payload)), expanded
@@ -124,15 +149,18 @@ def _applies(setting: dict[str, Any], session: str | None) -> bool:
     return setting.get("session") in (None, session)
 
 
-def next_fault(state: StateBackend, session: str | None) -> ApiError | None:
-    """The injected answer for this call, if a plan step or chaos calls for one."""
-    step = state.pop_step(scope_of(session)) if session is not None else None
+def next_fault(state: StateBackend, session: str | None, operation: str) -> ApiError | None:
+    """The injected answer for this call of ``operation``, if a plan step or chaos calls
+    for one."""
+    step = state.pop_step(scope_of(session), operation) if session is not None else None
     if step is None:
-        step = state.pop_step(GLOBAL_SCOPE)
+        step = state.pop_step(GLOBAL_SCOPE, operation)
     if step is not None:
         if step["status"] == 200:
             return None
-        return documented_error(step["status"], retry_after=step["retryAfter"], source="plan")
+        return documented_error(
+            step["status"], retry_after=step["retryAfter"], source="plan", operation_id=operation
+        )
     chaos = state.get_setting("chaos")
     if chaos is None or not _applies(chaos, session):
         return None
@@ -142,7 +170,9 @@ def next_fault(state: StateBackend, session: str | None) -> ApiError | None:
     status = draw.choice(chaos["statuses"])
     if status == 200:
         return None
-    return documented_error(status, retry_after=chaos["retryAfter"], source="chaos")
+    return documented_error(
+        status, retry_after=chaos["retryAfter"], source="chaos", operation_id=operation
+    )
 
 
 def latency_seconds(state: StateBackend, session: str | None) -> float:

@@ -50,11 +50,14 @@ def journal_entry(
     session: str | None,
     answered_by: str,
     started: float,
+    operation: str | None = None,
 ) -> dict[str, Any]:
     """One journal entry, JSON-ready.
 
     ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
     ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``strict`` or ``crash``.
+    ``operation`` is the spec's operation id the call reached (``listTasks``,
+    ``updateTask``), None for any other path.
     """
     now = time.time()
     return {
@@ -64,6 +67,7 @@ def journal_entry(
         "durationMs": round((now - started) * 1000, 3),
         "method": request.method,
         "path": request.path,
+        "operation": operation,
         "session": session,
         "headers": redact_headers(request.headers),
         "body": _body(request.get_data(cache=True)),

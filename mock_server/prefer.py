@@ -2,8 +2,9 @@
 
 ``Prefer: code=429`` (optionally ``, retry-after=5``) returns the spec's 429 with an
 integer ``Retry-After``; ``code=500``, ``code=401``, ``code=403`` and ``code=400``
-return those answers; ``code=200`` asks for the normal answer. Any other code is a 400
-saying which codes the spec documents.
+return those answers, and ``code=404`` on the update call; ``code=200`` asks for the
+normal answer. Any other code is a 400 saying which codes the spec documents for the
+operation called.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import functools
 import re
 
 from gong_tasks_kit.mock_server.errors import WWW_AUTHENTICATE, ApiError
-from gong_tasks_kit.spec import TASKS_PATH
 from gong_tasks_kit.spec.examples import documented_statuses, response_example
+from gong_tasks_kit.spec.operations import LIST_TASKS, operation
 
 _PREFERENCE = re.compile(r"^\s*([A-Za-z-]+)\s*=\s*\"?([^\";,]*)\"?\s*$")
 DEFAULT_RETRY_AFTER = 1
@@ -21,9 +22,9 @@ MAX_RETRY_AFTER = 86_400
 
 
 @functools.cache
-def spec_example_errors(status: int) -> tuple[str, ...]:
-    """The ``errors`` of the spec's first example for an error status."""
-    return tuple(response_example(status)["errors"])
+def spec_example_errors(status: int, operation_id: str = LIST_TASKS) -> tuple[str, ...]:
+    """The ``errors`` of the spec's first example for an error status of an operation."""
+    return tuple(response_example(status, operation_id)["errors"])
 
 
 def _preferences(header: str) -> dict[str, str]:
@@ -47,22 +48,32 @@ def _retry_after(preferences: dict[str, str]) -> int:
 
 
 def documented_error(
-    status: int, *, retry_after: int = DEFAULT_RETRY_AFTER, source: str = "prefer"
+    status: int,
+    *,
+    retry_after: int = DEFAULT_RETRY_AFTER,
+    source: str = "prefer",
+    operation_id: str = LIST_TASKS,
 ) -> ApiError:
-    """The spec's answer for a documented error status, with its required headers."""
+    """The spec's answer for a documented error status of an operation, with its required
+    headers."""
     headers: dict[str, str] = {}
     if status == 429:
         headers["Retry-After"] = str(retry_after)
     elif status == 401:
         headers["WWW-Authenticate"] = WWW_AUTHENTICATE
-    return ApiError(status, spec_example_errors(status), headers, source=source)
+    return ApiError(status, spec_example_errors(status, operation_id), headers, source=source)
 
 
-def preferred_error(header: str | None) -> ApiError | None:
+def preferred_error(header: str | None, operation_id: str = LIST_TASKS) -> ApiError | None:
     """The error a ``Prefer`` header asks for, or None for a normal answer.
 
+    Args:
+        header: The ``Prefer`` header's value.
+        operation_id: The operation called (default: the list call).
+
     Raises:
-        ApiError: 400 when the header asks for a code the spec does not document.
+        ApiError: 400 when the header asks for a code the spec does not document for
+            the operation.
     """
     if not header:
         return None
@@ -70,18 +81,20 @@ def preferred_error(header: str | None) -> ApiError | None:
     code = preferences.get("code")
     if code is None:
         return None
-    documented = documented_statuses()
+    documented = documented_statuses(operation_id)
     if not code.isdecimal() or int(code) not in documented:
         listed = ", ".join(map(str, documented))
         raise ApiError(
             400,
             [
-                f"Prefer: code={code} is not a status the spec documents for POST {TASKS_PATH} "
-                f"(documented: {listed})"
+                f"Prefer: code={code} is not a status the spec documents for "
+                f"{operation(operation_id).label} (documented: {listed})"
             ],
             source="prefer",
         )
     status = int(code)
     if status == 200:
         return None
-    return documented_error(status, retry_after=_retry_after(preferences))
+    return documented_error(
+        status, retry_after=_retry_after(preferences), operation_id=operation_id
+    )

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from gong_tasks_kit.mock_server.errors import bad_request
 from gong_tasks_kit.mock_server.fast_validation import is_valid
+from gong_tasks_kit.spec.operations import LIST_TASKS
 from gong_tasks_kit.spec.reference import iter_request_violations
 
 _MAX_MESSAGES = 10
@@ -30,6 +31,31 @@ def _parse_json(body: bytes) -> Any:
         raise bad_request(f"Request body is not valid JSON: {first_error}") from None
 
 
+def read_json_body(body: bytes, mimetype: str, expected: str) -> Any:
+    """The parsed JSON of a request body.
+
+    Args:
+        body: The raw body.
+        mimetype: The request's media type without parameters.
+        expected: What the body should be, for the empty body's message (e.g. "a JSON
+            object with a 'filter'").
+
+    Raises:
+        ApiError: 400 for a wrong content type, an empty body or malformed JSON.
+    """
+    if mimetype != "application/json":
+        raise bad_request(f"Content-Type must be application/json, got {mimetype or 'nothing'}")
+    if not body.strip():
+        raise bad_request(f"Request body is empty: expected {expected}")
+    return _parse_json(body)
+
+
+def reference_messages(body: bytes, operation: str) -> list[str]:
+    """What openapi-core, the reference, says is wrong with a body (empty when valid)."""
+    violations = list(iter_request_violations(body, operation=operation))
+    return [str(violation) for violation in violations[:_MAX_MESSAGES]]
+
+
 def parse_task_filter(body: bytes, mimetype: str) -> dict[str, Any]:
     """The request's ``filter`` object, once the body is known to be valid.
 
@@ -40,15 +66,10 @@ def parse_task_filter(body: bytes, mimetype: str) -> dict[str, Any]:
         ApiError: 400 for a wrong content type, an empty body, malformed JSON or a body
             the spec rejects.
     """
-    if mimetype != "application/json":
-        raise bad_request(f"Content-Type must be application/json, got {mimetype or 'nothing'}")
-    if not body.strip():
-        raise bad_request("Request body is empty: expected a JSON object with a 'filter'")
-    document = _parse_json(body)
+    document = read_json_body(body, mimetype, "a JSON object with a 'filter'")
     if not is_valid("TaskListRequest", document):
-        violations = list(iter_request_violations(body))
-        if violations:
-            messages = [str(violation) for violation in violations[:_MAX_MESSAGES]]
+        messages = reference_messages(body, LIST_TASKS)
+        if messages:
             raise bad_request(*messages)
     task_filter: dict[str, Any] = document["filter"]
     return task_filter

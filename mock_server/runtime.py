@@ -32,7 +32,8 @@ class MockState:
         return AuthSettings(settings.access_key, settings.access_key_secret, settings.bearer_tokens)
 
     def reset(self) -> None:
-        """Forget plans, chaos, latency, the journal and every limiter counter."""
+        """Forget plans, chaos, latency, the journal, every limiter counter and every task
+        change."""
         self.state.reset()
         self.limiter.reset()
 

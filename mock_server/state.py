@@ -1,16 +1,17 @@
-"""Shared mutable state of the mock: fault plans, chaos and latency settings, counters, and
-the request journal, behind one small interface with two backends.
+"""Shared mutable state of the mock: fault plans, chaos and latency settings, counters, the
+request journal and the changes made to tasks, behind one small interface with two backends.
 
 ``MemoryState`` serves one process; ``RedisState`` lets N gunicorn workers or several
-mock instances behave as one mock (every operation is a single atomic Redis command).
-The rate limiter's counters live in the matching ``limits`` storage (see ``limiter``).
+mock instances behave as one mock (every operation is atomic in Redis: one command, a
+script, or a watched transaction). The rate limiter's counters live in the matching
+``limits`` storage (see ``limiter``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -19,6 +20,20 @@ import redis
 
 GLOBAL_SCOPE = "*"
 _PREFIX = "gong-mock:"
+_TASK_CHANGES = f"{_PREFIX}task-changes:"
+
+#: A change record of one task: its current ``status``, ``dueDate`` and ``updated``.
+TaskChange = dict[str, Any]
+#: Turns a task's current change record (None: unchanged so far) into its next one (None:
+#: leave it as it is).
+ChangeFunction = Callable[[TaskChange | None], TaskChange | None]
+
+
+def step_applies(step: dict[str, Any], operation: str | None) -> bool:
+    """Whether a plan step is for ``operation`` (a step naming none is for every call,
+    and a call naming none takes any step)."""
+    wanted = step.get("operation")
+    return wanted is None or operation is None or wanted == operation
 
 
 class StateBackend(Protocol):
@@ -29,8 +44,9 @@ class StateBackend(Protocol):
     def push_steps(self, scope: str, steps: Iterable[dict[str, Any]]) -> int:
         """Queue fault steps for a scope; return the scope's queue length."""
 
-    def pop_step(self, scope: str) -> dict[str, Any] | None:
-        """Take the next step of a scope's queue, atomically (None when empty)."""
+    def pop_step(self, scope: str, operation: str | None = None) -> dict[str, Any] | None:
+        """Take the first step of a scope's queue that applies to ``operation`` (see
+        :func:`step_applies`), atomically; None when there is none."""
 
     def plans(self) -> dict[str, list[dict[str, Any]]]:
         """Every scope's queued steps."""
@@ -56,8 +72,23 @@ class StateBackend(Protocol):
     def clear_journal(self) -> None:
         """Empty the journal."""
 
+    def task_changes(self, user_id: str) -> dict[int, TaskChange]:
+        """One user's changed tasks: task id → change record (empty when none changed)."""
+
+    def change_task(self, user_id: str, task_id: int, change: ChangeFunction) -> TaskChange | None:
+        """Replace one task's change record by ``change(current)``, atomically.
+
+        ``change`` may run more than once (a retried transaction), so it must be pure.
+
+        Returns:
+            The task's change record afterwards (None: it never changed).
+        """
+
+    def users_with_task_changes(self) -> list[str]:
+        """The users with at least one changed task."""
+
     def reset(self) -> None:
-        """Forget everything: plans, settings, counters, journal."""
+        """Forget everything: plans, settings, counters, journal, task changes."""
 
 
 class MemoryState:
@@ -72,6 +103,7 @@ class MemoryState:
         self._settings: dict[str, dict[str, Any]] = {}
         self._counters: dict[str, int] = {}
         self._journal: deque[dict[str, Any]] = deque()
+        self._task_changes: dict[str, dict[int, TaskChange]] = {}
 
     def push_steps(self, scope: str, steps: Iterable[dict[str, Any]]) -> int:
         """See :class:`StateBackend`."""
@@ -80,11 +112,17 @@ class MemoryState:
             queue.extend(steps)
             return len(queue)
 
-    def pop_step(self, scope: str) -> dict[str, Any] | None:
+    def pop_step(self, scope: str, operation: str | None = None) -> dict[str, Any] | None:
         """See :class:`StateBackend`."""
         with self._lock:
             queue = self._plans.get(scope)
-            return queue.popleft() if queue else None
+            if queue is None:
+                return None
+            for index, step in enumerate(queue):
+                if step_applies(step, operation):
+                    del queue[index]
+                    return step
+            return None
 
     def plans(self) -> dict[str, list[dict[str, Any]]]:
         """See :class:`StateBackend`."""
@@ -134,6 +172,32 @@ class MemoryState:
         with self._lock:
             self._journal.clear()
 
+    def task_changes(self, user_id: str) -> dict[int, TaskChange]:
+        """See :class:`StateBackend`."""
+        changes = self._task_changes.get(user_id)
+        if not changes:  # the list call's usual case, without taking the lock
+            return {}
+        with self._lock:  # records are replaced, never changed in place
+            return dict(changes)
+
+    def change_task(self, user_id: str, task_id: int, change: ChangeFunction) -> TaskChange | None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            changes = self._task_changes.setdefault(user_id, {})
+            current = changes.get(task_id)
+            new = change(current)
+            if new is None:
+                if not changes:
+                    del self._task_changes[user_id]
+                return current
+            changes[task_id] = dict(new)
+            return new
+
+    def users_with_task_changes(self) -> list[str]:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            return [user for user, changes in self._task_changes.items() if changes]
+
     def reset(self) -> None:
         """See :class:`StateBackend`."""
         with self._lock:
@@ -141,6 +205,32 @@ class MemoryState:
             self._settings.clear()
             self._counters.clear()
             self._journal.clear()
+            self._task_changes.clear()
+
+
+# Takes the first step of a plan that applies to an operation (ARGV[1], "" for any), in
+# one atomic step: the head with LPOP when it applies (the usual case), else by position.
+_POP_STEP_SCRIPT = """
+local function applies(raw)
+  if ARGV[1] == '' then return true end
+  local ok, step = pcall(cjson.decode, raw)
+  if not ok or type(step) ~= 'table' then return true end
+  local wanted = step['operation']
+  return wanted == nil or wanted == cjson.null or wanted == ARGV[1]
+end
+local head = redis.call('LINDEX', KEYS[1], 0)
+if not head then return false end
+if applies(head) then return redis.call('LPOP', KEYS[1]) end
+local steps = redis.call('LRANGE', KEYS[1], 1, -1)
+for index, raw in ipairs(steps) do
+  if applies(raw) then
+    redis.call('LSET', KEYS[1], index, '__gong_mock_taken__')
+    redis.call('LREM', KEYS[1], 1, '__gong_mock_taken__')
+    return raw
+  end
+end
+return false
+"""
 
 
 class RedisState:
@@ -150,6 +240,7 @@ class RedisState:
         """Connect lazily to ``redis://host:port/db``."""
         self.url = url
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._pop_step = self._redis.register_script(_POP_STEP_SCRIPT)
 
     def _plan_key(self, scope: str) -> str:
         return f"{_PREFIX}plan:{scope}"
@@ -161,12 +252,12 @@ class RedisState:
             return int(self._redis.llen(self._plan_key(scope)))
         return int(self._redis.rpush(self._plan_key(scope), *encoded))
 
-    def pop_step(self, scope: str) -> dict[str, Any] | None:
+    def pop_step(self, scope: str, operation: str | None = None) -> dict[str, Any] | None:
         """See :class:`StateBackend`."""
-        raw = self._redis.lpop(self._plan_key(scope))
+        raw = self._pop_step(keys=[self._plan_key(scope)], args=[operation or ""])
         if raw is None:
             return None
-        step: dict[str, Any] = orjson.loads(raw)  # type: ignore[arg-type]
+        step: dict[str, Any] = orjson.loads(raw)
         return step
 
     def plans(self) -> dict[str, list[dict[str, Any]]]:
@@ -223,6 +314,36 @@ class RedisState:
     def clear_journal(self) -> None:
         """See :class:`StateBackend`."""
         self._redis.delete(f"{_PREFIX}journal")
+
+    def task_changes(self, user_id: str) -> dict[int, TaskChange]:
+        """See :class:`StateBackend`."""
+        raw = self._redis.hgetall(f"{_TASK_CHANGES}{user_id}")
+        return {int(task_id): orjson.loads(record) for task_id, record in raw.items()}
+
+    def change_task(self, user_id: str, task_id: int, change: ChangeFunction) -> TaskChange | None:
+        """See :class:`StateBackend`."""
+        key, field = f"{_TASK_CHANGES}{user_id}", str(task_id)
+
+        outcome: list[TaskChange | None] = [None]
+
+        def apply(pipe: Any) -> None:  # a redis-py Pipeline watching ``key``; may be retried
+            raw = pipe.hget(key, field)
+            current: TaskChange | None = orjson.loads(raw) if raw is not None else None
+            new = change(current)
+            outcome[0] = current if new is None else new
+            if new is not None:
+                pipe.multi()
+                pipe.hset(key, field, orjson.dumps(new))
+
+        self._redis.transaction(apply, key)
+        return outcome[0]
+
+    def users_with_task_changes(self) -> list[str]:
+        """See :class:`StateBackend`."""
+        return [
+            key.decode().removeprefix(_TASK_CHANGES)
+            for key in self._redis.scan_iter(match=f"{_TASK_CHANGES}*")
+        ]
 
     def reset(self) -> None:
         """See :class:`StateBackend`."""

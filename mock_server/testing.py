@@ -114,7 +114,9 @@ class MockControl:
     Example:
         >>> control = MockControl(app)                       # or MockControl("http://...")
         >>> control.fail_next(429, times=2, retry_after=1)   # then normal answers
+        >>> control.fail_next(500, operation="updateTask")   # the list keeps working
         >>> control.requests()                               # the journal
+        >>> control.task(task_id)["task"]["status"]          # a task as it is now
 
     Args:
         target: A Flask app of the mock, or its base URL.
@@ -166,14 +168,30 @@ class MockControl:
     def _with_session(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {**payload, "session": self.session} if self.session else payload
 
-    def queue(self, *steps: Mapping[str, Any]) -> int:
-        """Queue plan steps, e.g. ``{"status": 429, "times": 2, "retryAfter": 1}``."""
+    def queue(self, *steps: Mapping[str, Any], operation: str | None = None) -> int:
+        """Queue plan steps, e.g. ``{"status": 429, "times": 2, "retryAfter": 1}``.
+
+        Args:
+            *steps: The steps, in order; a step may name its ``operation``.
+            operation: The operation (``listTasks`` or ``updateTask``) of every step that
+                names none; default: any call takes them.
+
+        Returns:
+            How many steps were queued (each once per ``times``).
+        """
+        if operation is not None:
+            steps = tuple({"operation": operation, **step} for step in steps)
         body = self._call("POST", "/plans", self._with_session({"steps": list(steps)}))
         return int(body["queued"])
 
-    def fail_next(self, status: int, *, times: int = 1, retry_after: int = 1) -> int:
-        """The next ``times`` calls answer ``status`` (429 with ``Retry-After``)."""
-        return self.queue({"status": status, "times": times, "retryAfter": retry_after})
+    def fail_next(
+        self, status: int, *, times: int = 1, retry_after: int = 1, operation: str | None = None
+    ) -> int:
+        """The next ``times`` calls (of ``operation`` only, when given: ``listTasks`` or
+        ``updateTask``) answer ``status`` (429 with ``Retry-After``)."""
+        return self.queue(
+            {"status": status, "times": times, "retryAfter": retry_after}, operation=operation
+        )
 
     def plans(self) -> dict[str, list[dict[str, Any]]]:
         """Every queued step, by scope."""
@@ -238,8 +256,30 @@ class MockControl:
         self._call("DELETE", "/requests")
 
     def reset(self) -> None:
-        """Forget plans, chaos, latency, the journal and the limiter's counters."""
+        """Forget plans, chaos, latency, the journal, the limiter's counters and every
+        task change (the seeded tasks are served again)."""
         self._call("POST", "/reset")
+
+    def task(self, task_id: int | str) -> dict[str, Any]:
+        """A task as it is now: ``{"task", "userId", "workspaceId", "changed"}``.
+
+        Raises:
+            MockControlError: for an unknown task id (404).
+        """
+        found: dict[str, Any] = self._call("GET", f"/tasks/{task_id}")
+        return found
+
+    def tasks(self, user_id: int | str) -> list[dict[str, Any]]:
+        """A user's tasks as they are now, in serving order (empty for an unknown user)."""
+        found: list[dict[str, Any]] = self._call("GET", "/tasks", params={"userId": str(user_id)})[
+            "tasks"
+        ]
+        return found
+
+    def dataset(self) -> dict[str, Any]:
+        """The served data: users with workspaces and task counts per status, and totals."""
+        summary: dict[str, Any] = self._call("GET", "/dataset")
+        return summary
 
 
 class MockControlError(RuntimeError):

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from gong_tasks_kit.spec.loader import load_spec, openapi, resolve
+from gong_tasks_kit.spec.operations import example_path
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_spec_validator import validate as validate_openapi_document
@@ -70,11 +71,12 @@ def _iter_operation_example_problems(
     if not request_examples:
         yield SpecProblem(f"paths.{path}.{method}.requestBody", "has no example")
     requests: list[MockRequest] = []
+    concrete_path = example_path(document, path, operation)
     for name, value in request_examples.items():
         request = MockRequest(
             _EXAMPLE_HOST,
             method,
-            path,
+            concrete_path,
             headers={"Authorization": _EXAMPLE_AUTHORIZATION},
             data=orjson.dumps(value),
         )

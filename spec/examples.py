@@ -1,28 +1,42 @@
-"""The spec's own examples, read from the document (never copied by hand)."""
+"""The spec's own examples and statuses, read from the document (never copied by hand)."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any
 
-from gong_tasks_kit.spec.loader import TASKS_PATH, load_spec, resolve
+from gong_tasks_kit.spec.loader import load_spec, resolve
+from gong_tasks_kit.spec.operations import LIST_TASKS, operation_ids, operation_node
 
 
-def response_example(status: int) -> dict[str, Any]:
-    """The first example body the spec gives for a status of ``POST /v2/tasks``.
+def response_example(status: int, operation: str = LIST_TASKS) -> dict[str, Any]:
+    """The first example body the spec gives for a status of an operation.
+
+    Args:
+        status: An HTTP status the operation documents.
+        operation: An operation id (default: the list call).
 
     Raises:
-        KeyError: if the spec documents no such status.
+        KeyError: if the spec documents no such operation or status.
     """
     document = load_spec()
-    response = resolve(document, document["paths"][TASKS_PATH]["post"]["responses"][str(status)])
+    responses = operation_node(document, operation)["responses"]
+    response = resolve(document, responses[str(status)])
     examples = response["content"]["application/json"]["examples"]
     value: dict[str, Any] = next(iter(examples.values()))["value"]
     return value
 
 
 @functools.cache
-def documented_statuses() -> tuple[int, ...]:
-    """The status codes the spec documents for ``POST /v2/tasks``, ascending."""
-    responses = load_spec()["paths"][TASKS_PATH]["post"]["responses"]
+def documented_statuses(operation: str = LIST_TASKS) -> tuple[int, ...]:
+    """The status codes the spec documents for an operation (default: the list call),
+    ascending."""
+    responses = operation_node(load_spec(), operation)["responses"]
     return tuple(sorted(int(status) for status in responses))
+
+
+@functools.cache
+def common_statuses() -> tuple[int, ...]:
+    """The status codes every operation of the spec documents, ascending."""
+    shared = set.intersection(*(set(documented_statuses(op)) for op in operation_ids()))
+    return tuple(sorted(shared))

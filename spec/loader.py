@@ -13,8 +13,11 @@ from openapi_core import OpenAPI
 #: The one spec file of the project.
 SPEC_PATH: Path = Path(__file__).with_name("gong-tasks.openapi.yaml")
 
-#: The only path the spec describes.
+#: The list call's path (``POST``).
 TASKS_PATH = "/v2/tasks"
+
+#: The update call's path template (``PATCH``).
+TASK_PATH = "/v2/tasks/{taskId}"
 
 
 @functools.cache

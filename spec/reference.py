@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gong_tasks_kit.spec.loader import TASKS_PATH, openapi
+from gong_tasks_kit.spec.operations import LIST_TASKS, operation
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_core.validation.request.validators import V31RequestBodyValidator
 
@@ -54,10 +55,22 @@ def _violations(error: Exception) -> Iterator[Violation]:
 
 
 def reference_request(
-    body: bytes, *, content_type: str = "application/json", method: str = "post"
+    body: bytes,
+    *,
+    content_type: str = "application/json",
+    method: str = "post",
+    path: str = TASKS_PATH,
 ) -> MockRequest:
-    """An openapi-core request for ``TASKS_PATH`` with this raw body."""
-    return MockRequest(_REFERENCE_HOST, method, TASKS_PATH, data=body, content_type=content_type)
+    """An openapi-core request for a concrete path (default ``TASKS_PATH``) with this raw
+    body."""
+    return MockRequest(_REFERENCE_HOST, method, path, data=body, content_type=content_type)
+
+
+def _operation_request(body: bytes, content_type: str, operation_id: str) -> MockRequest:
+    found = operation(operation_id)
+    return reference_request(
+        body, content_type=content_type, method=found.method, path=found.example_path
+    )
 
 
 @functools.cache
@@ -67,11 +80,18 @@ def _request_body_validator() -> V31RequestBodyValidator:
 
 
 def iter_request_violations(
-    body: bytes, *, content_type: str = "application/json"
+    body: bytes, *, content_type: str = "application/json", operation: str = LIST_TASKS
 ) -> Iterator[Violation]:
-    """Yield each way a ``POST /v2/tasks`` body breaks the spec (nothing when valid)."""
+    """Yield each way a request body breaks the spec (nothing when valid).
+
+    Args:
+        body: The raw body.
+        content_type: The media type without parameters.
+        operation: The operation id the body is for (default: the list call).
+    """
+    request = _operation_request(body, content_type, operation)
     try:
-        _request_body_validator().validate(reference_request(body, content_type=content_type))
+        _request_body_validator().validate(request)
     except Exception as error:  # openapi-core's errors share no useful base class
         yield from _violations(error)
 
@@ -82,20 +102,24 @@ def iter_response_violations(
     headers: Mapping[str, str],
     *,
     content_type: str = "application/json",
+    operation: str = LIST_TASKS,
 ) -> Iterator[Violation]:
-    """Yield each way a response to ``POST /v2/tasks`` breaks the spec.
+    """Yield each way a response to an operation breaks the spec.
 
     Args:
         status: The HTTP status code.
         body: The raw body.
         headers: The response headers.
         content_type: The media type without parameters, e.g. ``application/json``.
+        operation: The operation id that answered (default: the list call,
+            ``POST /v2/tasks``; ``updateTask`` for ``PATCH /v2/tasks/{taskId}``).
     """
     response = MockResponse(
         body, status_code=status, headers=dict(headers), content_type=content_type
     )
+    request = _operation_request(b"{}", "application/json", operation)
     try:
-        openapi().validate_response(reference_request(b"{}"), response)
+        openapi().validate_response(request, response)
     except Exception as error:  # see above
         cause = error.__cause__
         if getattr(cause, "schema_errors", None):

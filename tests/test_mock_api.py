@@ -299,10 +299,10 @@ def test_mock_prefer_does_not_bypass_authentication(gong_mock_app: Flask) -> Non
 
 def test_mock_serves_its_spec_and_health(gong_mock_client: FlaskClient) -> None:
     spec_json = gong_mock_client.get("/openapi.json")
-    assert spec_json.json["paths"]["/v2/tasks"]["post"]["operationId"] == "listUserTasks"
+    assert spec_json.json["paths"]["/v2/tasks"]["post"]["operationId"] == "listTasks"
     spec_yaml = gong_mock_client.get("/openapi.yaml")
     assert spec_yaml.mimetype == "application/yaml"
-    assert b"listUserTasks" in spec_yaml.data
+    assert b"operationId: updateTask" in spec_yaml.data
     health = gong_mock_client.get("/__health").json
     assert (health["status"], health["tasks"], health["users"]) == ("ok", 250, 5)
     assert len(health["userIds"]) == 5

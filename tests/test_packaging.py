@@ -35,6 +35,7 @@ PUBLIC_API = [
     "build_flow",
     "build_opportunity",
     "build_task",
+    "build_task_update",
     "create_app",
     "load_settings",
     "load_spec",

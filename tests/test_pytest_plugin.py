@@ -55,6 +55,57 @@ def test_task_factory_is_seeded(gong_task_factory):
 """
 
 
+LIST_UPDATE_LIST_TEST = """
+import pytest
+
+ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN"]}
+
+
+def _open_ids(client, user):
+    answer = client.post("/v2/tasks", json={"filter": {"userId": user, **ALL}})
+    return [task["id"] for task in answer.json["tasks"]]
+
+
+@pytest.fixture
+def user(gong_mock_client):
+    return gong_mock_client.get("/__health").json["userIds"][0]
+
+
+@pytest.mark.parametrize("round", [1, 2])
+def test_list_mark_done_list_again(gong_mock_client, gong_mock, user, round):
+    before = _open_ids(gong_mock_client, user)
+    assert len(before) == 31  # the seeded data, whatever the previous test changed
+    done = {"userId": user, "status": "DONE"}
+    answer = gong_mock_client.patch(f"/v2/tasks/{before[0]}", json=done)
+    assert answer.status_code == 200
+    assert _open_ids(gong_mock_client, user) == before[1:]
+    assert gong_mock.task(before[0])["changed"] is True
+
+
+def test_update_over_http_and_the_factory(gong_mock_url, gong_mock, gong_task_factory, user):
+    import json, urllib.request
+    task_id = gong_mock.tasks(user)[0]["id"]
+    body = gong_task_factory.update(user_id=user, status="DISMISSED")
+    request = urllib.request.Request(
+        f"{gong_mock_url}/v2/tasks/{task_id}", data=json.dumps(body).encode(), method="PATCH",
+        headers={"Content-Type": "application/json",
+                 "Authorization": "Bearer gong-mock-write-token"})
+    with urllib.request.urlopen(request) as answer:
+        assert json.load(answer)["tasks"][0]["status"] == "DISMISSED"
+    assert gong_mock.task(task_id)["task"]["status"] == "DISMISSED"
+
+
+def test_the_next_test_sees_the_seeded_task_again(gong_mock, user):
+    assert gong_mock.dataset()["totals"]["changedTasks"] == 0
+"""
+
+
+def test_plugin_resets_task_changes_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_updates=LIST_UPDATE_LIST_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+
+
 def test_plugin_fixtures_work_in_a_fresh_project(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user_project=USER_PROJECT_TEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")

@@ -25,6 +25,16 @@ FACTS: dict[str, dict[str, tuple[str, object]]] = {
         "tasks": ("array", None),
         "crmType": ("string", ("SALESFORCE", "HUBSPOT", "MICROSOFT_DYNAMICS", "GENERIC")),
     },
+    "TaskUpdateRequest": {
+        "userId": ("string", None),
+        "status": ("string", ("OPEN", "DONE", "DISMISSED")),
+        "dueDate": ("string", "date-time"),
+    },
+    "TaskUpdateResponse": {
+        "requestId": ("string", None),
+        "tasks": ("array", None),
+        "crmType": ("string", ("SALESFORCE", "HUBSPOT", "MICROSOFT_DYNAMICS", "GENERIC")),
+    },
     "Task": {
         "id": ("integer", "int64"),
         "userId": ("integer", "int64"),
@@ -135,6 +145,39 @@ def test_spec_filter_and_body_require_what_gong_requires() -> None:
     schemas = load_spec()["components"]["schemas"]
     assert schemas["TaskListRequest"]["required"] == ["filter"]
     assert set(schemas["TaskFilter"]["required"]) == {"userId", "types", "taskAction", "status"}
+    assert schemas["TaskUpdateRequest"]["required"] == ["userId"]
+
+
+def test_spec_has_gongs_two_operations_with_their_ids_paths_and_bodies() -> None:
+    document = load_spec()
+    assert {path: sorted(item) for path, item in document["paths"].items()} == {
+        "/v2/tasks": ["post"],
+        "/v2/tasks/{taskId}": ["patch"],
+    }
+    listing = document["paths"]["/v2/tasks"]["post"]
+    update = document["paths"]["/v2/tasks/{taskId}"]["patch"]
+    assert (listing["operationId"], update["operationId"]) == ("listTasks", "updateTask")
+    assert "updateReminder" in update["description"]  # Gong's own id, said so
+    (task_id,) = update["parameters"]
+    assert (task_id["name"], task_id["in"], task_id["required"]) == ("taskId", "path", True)
+    assert task_id["schema"] == {"type": "integer", "format": "int64"}
+    assert update["requestBody"]["required"] is True
+    body_schema = update["requestBody"]["content"]["application/json"]["schema"]
+    assert body_schema == {"$ref": "#/components/schemas/TaskUpdateRequest"}
+    ok = update["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/TaskUpdateResponse"}
+
+
+def test_spec_update_description_states_each_choice_where_gong_is_silent() -> None:
+    description = load_spec()["paths"]["/v2/tasks/{taskId}"]["patch"]["description"]
+    for choice in (
+        "updated task alone",
+        "does not own the task is answered 404",
+        "neither `status` nor `dueDate` changes nothing",
+        "`updated` becomes the time of the call",
+        "in UTC (`Z`)",
+    ):
+        assert choice in " ".join(description.split()), choice
 
 
 def test_spec_responses_stay_open_to_unknown_properties() -> None:
@@ -147,6 +190,10 @@ def test_spec_documents_every_error_status_with_its_headers() -> None:
     document = load_spec()
     responses = document["paths"]["/v2/tasks"]["post"]["responses"]
     assert set(responses) == {"200", "400", "401", "403", "429", "500"}
+    update = document["paths"]["/v2/tasks/{taskId}"]["patch"]["responses"]
+    assert set(update) == {"200", "400", "401", "403", "404", "429", "500"}
+    assert update["429"] == {"$ref": "#/components/responses/TooManyRequests"}
+    assert update["401"] == {"$ref": "#/components/responses/Unauthorized"}
     components = document["components"]["responses"]
     assert "Retry-After" in components["TooManyRequests"]["headers"]
     assert "WWW-Authenticate" in components["Unauthorized"]["headers"]
@@ -158,7 +205,9 @@ def test_spec_documents_every_error_status_with_its_headers() -> None:
 def test_spec_offers_basic_and_bearer_auth_as_alternatives() -> None:
     document = load_spec()
     assert document["security"] == [{"basicAuth": []}, {"oauth2": ["api:tasks:read"]}]
+    update = document["paths"]["/v2/tasks/{taskId}"]["patch"]
+    assert update["security"] == [{"basicAuth": []}, {"oauth2": ["api:tasks:write"]}]
     schemes = document["components"]["securitySchemes"]
     assert schemes["basicAuth"] == {**schemes["basicAuth"], "type": "http", "scheme": "basic"}
     scopes = schemes["oauth2"]["flows"]["authorizationCode"]["scopes"]
-    assert list(scopes) == ["api:tasks:read"]
+    assert list(scopes) == ["api:tasks:read", "api:tasks:write"]

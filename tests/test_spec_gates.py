@@ -96,3 +96,24 @@ def test_load_spec_returns_a_copy_callers_cannot_corrupt() -> None:
     first = load_spec()
     first["paths"].clear()
     assert load_spec()["paths"]
+
+
+def test_spec_checks_cover_the_update_call_and_its_path_parameter() -> None:
+    document = load_spec()
+    patch = document["paths"]["/v2/tasks/{taskId}"]["patch"]
+    markdone = patch["requestBody"]["content"]["application/json"]["examples"]["markDone"]
+    markdone["value"]["status"] = "CLOSED"
+    del document["components"]["responses"]["TaskNotFound"]["content"]["application/json"][
+        "examples"
+    ]
+    problems = [str(problem) for problem in iter_spec_problems(document)]
+    assert any(
+        p.startswith("paths./v2/tasks/{taskId}.patch.requestBody.examples.markDone")
+        for p in problems
+    ), problems
+    assert "paths./v2/tasks/{taskId}.patch.responses.404.application/json: has no example" in (
+        problems
+    )
+    patch["parameters"][0]["example"] = "not-a-number"
+    problems = [str(problem) for problem in iter_spec_problems(document)]
+    assert any("integer type: not-a-number" in p for p in problems), problems

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         build_flow,
         build_opportunity,
         build_task,
+        build_task_update,
     )
     from gong_tasks_kit.fixtures.providers import make_faker
     from gong_tasks_kit.mock_server.app import create_app
@@ -58,6 +59,7 @@ _EXPORTS = {
     "build_flow": "gong_tasks_kit.fixtures.factories",
     "build_opportunity": "gong_tasks_kit.fixtures.factories",
     "build_task": "gong_tasks_kit.fixtures.factories",
+    "build_task_update": "gong_tasks_kit.fixtures.factories",
     "create_app": "gong_tasks_kit.mock_server.app",
     "load_settings": "gong_tasks_kit.mock_server.settings",
     "load_spec": "gong_tasks_kit.spec.loader",
@@ -82,6 +84,7 @@ __all__ = [
     "build_flow",
     "build_opportunity",
     "build_task",
+    "build_task_update",
     "create_app",
     "load_settings",
     "load_spec",

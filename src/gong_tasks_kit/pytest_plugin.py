@@ -13,11 +13,13 @@ Fixtures:
     gong_mock_url: the base URL of a live mock on a free port, started once per
         session per configuration.
     gong_mock: the QA controls (:class:`gong_tasks_kit.mock_server.testing.MockControl`)
-        of the test's mock: fail the next calls, chaos, latency, the journal.
+        of the test's mock: fail the next calls, chaos, latency, the journal, the tasks
+        as they are now.
     gong_task_factory: the ``fixtures`` factories bound to a seeded Faker.
 
-Each test starts from a clean mock: plans, chaos, latency, journal and limiter counters
-are reset before it runs.
+Each test starts from a clean mock: plans, chaos, latency, journal, limiter counters and
+every task change its calls made (``PATCH /v2/tasks/{taskId}``) are reset before it
+runs, so the mock serves its seeded tasks again.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def _settings(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[st
 
 @pytest.fixture
 def gong_mock_app(request: pytest.FixtureRequest, gong_mock_config: dict[str, Any]) -> Flask:
-    """The mock's Flask app for this test's settings (built once per distinct settings)."""
+    """The mock's Flask app for this test's settings (built once per distinct settings),
+    reset: the seeded tasks, no plans, an empty journal."""
     from gong_tasks_kit.mock_server.app import create_app, mock_state  # noqa: PLC0415
 
     settings = _settings(request, gong_mock_config)
@@ -150,6 +153,13 @@ class TaskFactory:
         from gong_tasks_kit.fixtures.factories import build_flow  # noqa: PLC0415
 
         return build_flow(self.faker, **overrides)
+
+    def update(self, **overrides: Any) -> dict[str, Any]:
+        """A ``PATCH /v2/tasks/{taskId}`` body; see
+        :func:`gong_tasks_kit.fixtures.factories.build_task_update`."""
+        from gong_tasks_kit.fixtures.factories import build_task_update  # noqa: PLC0415
+
+        return build_task_update(self.faker, **overrides)
 
 
 @pytest.fixture

@@ -14,7 +14,10 @@ from gong_tasks_kit.fixtures.samples import (
     sample_errors,
     sample_request,
     sample_response,
+    sample_update_request,
+    sample_update_response,
 )
+from gong_tasks_kit.spec.operations import UPDATE_TASK
 
 
 @click.command("sample")
@@ -24,16 +27,23 @@ from gong_tasks_kit.fixtures.samples import (
     default=COMMITTED_COUNT,
     show_default=True,
     type=click.IntRange(0, 10_000),
-    help="Tasks in the response.",
+    help="Tasks in the list call's response.",
 )
 @click.option("--kind", type=click.Choice(KINDS), default="response", show_default=True)
 def sample_command(seed: int, count: int, kind: str) -> None:
-    """Print a realistic payload: a request, a 200 response, or every error."""
+    """Print a realistic payload: a request, a 200 response, or every error, of the list
+    call or (update-*) of the update call."""
     payload: Any
     if kind == "request":
         payload = sample_request(seed)
     elif kind == "response":
         payload = sample_response(seed, count)
-    else:
+    elif kind == "errors":
         payload = sample_errors(seed)
+    elif kind == "update-request":
+        payload = sample_update_request(seed)
+    elif kind == "update-response":
+        payload = sample_update_response(seed)
+    else:
+        payload = sample_errors(seed, UPDATE_TASK)
     click.echo(dump(payload).decode(), nl=False)

@@ -1,0 +1,116 @@
+"""The spec's operations by id: method, path template and a concrete example path.
+
+The operation ids are the vendor's own for the list call (``listTasks``) and the spec's
+for the update call (``updateTask``; Gong's description calls it ``updateReminder``).
+Everything else about an operation is read from the document.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from gong_tasks_kit.spec.loader import load_spec, resolve
+
+#: ``POST /v2/tasks``: list a user's tasks.
+LIST_TASKS = "listTasks"
+#: ``PATCH /v2/tasks/{taskId}``: update one task's status or due date.
+UPDATE_TASK = "updateTask"
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_PARAMETER = re.compile(r"\{([^}]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of the spec.
+
+    Attributes:
+        operation_id: Its ``operationId``, e.g. ``updateTask``.
+        method: The HTTP method, lower-case.
+        path: The path template, e.g. ``/v2/tasks/{taskId}``.
+        example_path: The path with each parameter replaced by its example value.
+        bearer_scopes: The OAuth scopes a bearer token needs for it (the operation's own
+            security requirement, else the document's).
+    """
+
+    operation_id: str
+    method: str
+    path: str
+    example_path: str
+    bearer_scopes: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """``METHOD /path``, as people write it."""
+        return f"{self.method.upper()} {self.path}"
+
+
+def example_path(document: dict[str, Any], path: str, node: dict[str, Any]) -> str:
+    """``path`` with each path parameter of the operation ``node`` replaced by its example
+    (``1`` for a parameter without one)."""
+    examples = {}
+    for raw in node.get("parameters", []):
+        parameter = resolve(document, raw)
+        if parameter.get("in") == "path":
+            examples[parameter["name"]] = str(parameter.get("example", 1))
+    return _PARAMETER.sub(lambda match: examples.get(match.group(1), "1"), path)
+
+
+def _bearer_scopes(document: dict[str, Any], node: dict[str, Any]) -> tuple[str, ...]:
+    requirements = node.get("security", document.get("security", []))
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    return tuple(
+        scope
+        for requirement in requirements
+        for name, scopes in requirement.items()
+        if schemes.get(name, {}).get("type") == "oauth2"
+        for scope in scopes
+    )
+
+
+@functools.cache
+def operations() -> tuple[Operation, ...]:
+    """Every operation of the spec, in the document's order."""
+    document = load_spec()
+    found = []
+    for path, path_item in document["paths"].items():
+        for method, node in path_item.items():
+            if method in _METHODS:
+                found.append(
+                    Operation(
+                        operation_id=node["operationId"],
+                        method=method,
+                        path=path,
+                        example_path=example_path(document, path, node),
+                        bearer_scopes=_bearer_scopes(document, node),
+                    )
+                )
+    return tuple(found)
+
+
+def operation(operation_id: str) -> Operation:
+    """The operation with this id.
+
+    Raises:
+        KeyError: naming the operations the spec has, when it has no such one.
+    """
+    for candidate in operations():
+        if candidate.operation_id == operation_id:
+            return candidate
+    known = ", ".join(op.operation_id for op in operations())
+    raise KeyError(f"the spec has no operation {operation_id!r} (it has {known})")
+
+
+def operation_ids() -> tuple[str, ...]:
+    """The ids of every operation, in the document's order."""
+    return tuple(op.operation_id for op in operations())
+
+
+def operation_node(document: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    """The operation's object in a parsed document (``paths[path][method]``)."""
+    found = operation(operation_id)
+    node: dict[str, Any] = document["paths"][found.path][found.method]
+    return node
