@@ -24,7 +24,8 @@ from gong_tasks_kit.mock_server.faults import (
     scope_of,
 )
 from gong_tasks_kit.mock_server.runtime import mock_state as runtime
-from gong_tasks_kit.spec.examples import documented_statuses
+from gong_tasks_kit.spec.examples import common_statuses, documented_statuses
+from gong_tasks_kit.spec.operations import operation_ids
 
 ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
 _MAX_JOURNAL_LIMIT = 100_000
@@ -211,7 +212,10 @@ def status() -> Response:
             "rateLimit": current.limiter.describe,
             "journalSize": current.settings.journal_size,
             "limits": current.limiter.snapshot(current.limit_key_for(None, None)),
-            "documentedStatuses": list(documented_statuses()),
+            "documentedStatuses": {
+                "any": list(common_statuses()),
+                **{op: list(documented_statuses(op)) for op in operation_ids()},
+            },
             "chaos": current.state.get_setting("chaos"),
             "latency": current.state.get_setting("latency"),
             "plans": {scope: len(steps) for scope, steps in current.state.plans().items()},

@@ -173,4 +173,96 @@ def test_with_an_admin_token_the_page_shows_nothing_without_it(
             assert value not in seen, name
     assert "bearer-do-not-leak" not in seen
     assert secrets["GONG_MOCK_ADMIN_TOKEN"] not in page.content()
-    assert problems == [], problems
+    # Chromium logs the two refused probes (no token, a wrong one); nothing else may fail.
+    unexpected = [text for text in problems if "status of 401" not in text]
+    assert unexpected == [], unexpected
+    assert len(problems) == 2, problems
+
+
+def test_journal_filters_by_operation_status_session_and_answered_by(
+    start_mock: Callable[..., Any], page: Page
+) -> None:
+    served = start_mock()
+    user = _admin(served.url, "/dataset")["users"][0]["userId"]
+    task = _admin(served.url, f"/tasks?userId={user}")["tasks"][0]
+    page.goto(f"{served.url}/__admin/ui")
+    assert _call(served.url) == 200
+    update = urllib.request.Request(  # noqa: S310 - loopback
+        f"{served.url}/v2/tasks/{task['id']}",
+        data=json.dumps({"userId": user, "status": "DONE"}).encode(),
+        method="PATCH",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Bearer gong-mock-write-token",
+            "X-Gong-Mock-Session": "qa-7",
+        },
+    )
+    with urllib.request.urlopen(update, timeout=5) as answer:  # noqa: S310
+        assert answer.status == 200
+    assert _call(served.url, authorization="Bearer wrong") == 401
+    rows = page.locator("#journal-rows tr.entry:visible")
+    expect(rows).to_have_count(3, timeout=3000)
+    page.get_by_label("Operation", exact=True).last.select_option("updateTask")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("PATCH")
+    page.get_by_label("Operation", exact=True).last.select_option("")
+    page.get_by_label("Answered by").select_option("auth")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("401")
+    page.get_by_label("Answered by").select_option("")
+    page.locator("#filter-status").select_option("2xx")
+    expect(rows).to_have_count(2)
+    page.get_by_label("Session", exact=True).last.fill("qa-7")
+    expect(rows).to_have_count(1)
+    rows.first.get_by_role("button").click()
+    details = page.locator("#journal-rows tr.details:visible")
+    expect(details).to_contain_text('"status": "DONE"')
+    expect(details).to_contain_text("[redacted]")
+    expect(page.locator("#journal-rows time").first).to_have_text(re.compile(r"\d+ s ago"))
+
+
+def test_chaos_latency_and_quota_controls_change_the_mock(
+    start_mock: Callable[..., Any], page: Page
+) -> None:
+    served = start_mock()
+    page.goto(f"{served.url}/__admin/ui")
+    page.get_by_label("Failure rate").fill("1")
+    page.get_by_role("button", name="Start chaos").click()
+    expect(page.locator("#chaos-state")).to_contain_text("on: 100%", timeout=3000)
+    assert _call(served.url) in (429, 500)
+    page.get_by_role("button", name="Stop chaos").click()
+    expect(page.locator("#chaos-state")).to_have_text("off", timeout=3000)
+    assert _admin(served.url, "/status")["chaos"] is None
+
+    page.get_by_label("Min (ms)").fill("150")
+    page.get_by_label("Max (ms)").fill("150")
+    page.get_by_role("button", name="Add latency").click()
+    expect(page.locator("#latency-state")).to_contain_text("150 ms", timeout=3000)
+    page.get_by_role("button", name="Remove latency").click()
+    expect(page.locator("#latency-state")).to_have_text("off", timeout=3000)
+
+    page.get_by_role("button", name="Exhaust today's daily quota").click()
+    expect(page.locator("#limits")).to_contain_text("0 of 10000", timeout=3000)
+    assert _call(served.url) == 429
+
+
+def test_rows_arriving_do_not_move_what_the_reader_looks_at(
+    start_mock: Callable[..., Any], page: Page
+) -> None:
+    served = start_mock(["--rate-limit", "off"])
+    for _ in range(40):
+        _call(served.url)
+    page.goto(f"{served.url}/__admin/ui")
+    rows = page.locator("#journal-rows tr.entry")
+    expect(rows).to_have_count(40, timeout=3000)
+    scroller = page.locator("#journal-scroll")
+    scroller.evaluate("node => { node.scrollTop = 400; }")
+    anchor = page.locator('#journal-rows tr[data-id="20"]')
+    before = anchor.bounding_box()
+    for _ in range(5):
+        _call(served.url)
+    expect(rows).to_have_count(45, timeout=3000)
+    after = anchor.bounding_box()
+    assert before is not None
+    assert after is not None
+    assert abs(after["y"] - before["y"]) < 2, (before, after)

@@ -9,7 +9,7 @@
   const JOURNAL_POLL_MS = 1000;
   const STATUS_POLL_MS = 2000;
   const MAX_ROWS = 500;
-  const FALLBACK_STATUSES = [200, 400, 401, 403, 404, 429, 500];
+  const FALLBACK_STATUSES = [200, 400, 401, 403, 429, 500];
   const ANSWERED_BY = [
     "mock", "limiter", "plan", "chaos", "prefer", "auth", "validation", "routing", "strict",
     "crash", "target",
@@ -20,6 +20,7 @@
     401: { status: 401 },
     403: { status: 403 },
     400: { status: 400 },
+    404: { status: 404, operation: "updateTask" },  // documented for the update call only
   };
 
   const $ = (id) => document.getElementById(id);
@@ -151,7 +152,7 @@
       button.addEventListener("click", () => {
         const step = { ...PRESETS[button.dataset.preset] };
         const operation = $("preset-operation").value;
-        if (operation) step.operation = operation;
+        if (operation && !step.operation) step.operation = operation;
         act(`Queued: ${button.textContent}`, () => queue(step, $("preset-session").value.trim()));
       });
     }
@@ -279,7 +280,7 @@
     });
     const row = el(
       "tr",
-      { class: "entry" },
+      { class: "entry", "data-id": String(entry.id) },
       el("td", {}, expand),
       el("td", {}, el("time", {
         datetime: entry.time || "",
@@ -370,13 +371,23 @@
 
   // -- status: limits, plans, chaos, latency ------------------------------------------------
 
-  function fillStatusChoices(statuses) {
+  let statusChoices = null;
+
+  function fillPlanStatuses() {
     const select = $("plan-status");
-    if (select.options.length) return;
-    for (const status of statuses) select.append(el("option", { value: status, text: status }));
-    select.value = "429";
+    const previous = select.value || "429";
+    const statuses = statusChoices[$("plan-operation").value || "any"] || FALLBACK_STATUSES;
+    select.replaceChildren(...statuses.map((code) => el("option", { value: code, text: code })));
+    select.value = statuses.map(String).includes(previous) ? previous : String(statuses[0]);
+  }
+
+  function fillStatusChoices(choices) {
+    if (statusChoices) return;
+    statusChoices = choices || { any: FALLBACK_STATUSES };
+    fillPlanStatuses();
+    $("plan-operation").addEventListener("change", fillPlanStatuses);
     const checks = $("chaos-statuses");
-    for (const status of statuses.filter((code) => code !== 200)) {
+    for (const status of (statusChoices.any || FALLBACK_STATUSES).filter((code) => code !== 200)) {
       const id = `chaos-status-${status}`;
       const box = el("input", { type: "checkbox", id, value: String(status) });
       box.checked = status === 500 || status === 429;
@@ -425,7 +436,7 @@
   async function refreshStatus() {
     try {
       const [status, plans] = await Promise.all([api("GET", "/status"), api("GET", "/plans")]);
-      fillStatusChoices(status.documentedStatuses || FALLBACK_STATUSES);
+      fillStatusChoices(status.documentedStatuses);
       renderLimits(status.limits, status.rateLimit);
       renderPlans(plans.plans);
       renderSetting("chaos-state", status.chaos, (chaos) =>
@@ -452,10 +463,12 @@
       return;
     }
     const totals = dataset.totals || {};
+    const changed = totals.changedTasks ? `, ${totals.changedTasks} changed by updates` : "";
     $("dataset-summary").textContent =
-      `${dataset.users.length} users, ${totals.tasks ?? "?"} tasks, crmType ${dataset.crmType}`;
+      `${dataset.users.length} users, ${totals.tasks ?? "?"} tasks${changed}, ` +
+      `crmType ${dataset.crmType}`;
     const rows = dataset.users.map((user) => {
-      const counts = user.counts || {};
+      const counts = user.tasks || {};
       const show = el("button", { type: "button", text: "Tasks", "aria-label": `Show tasks of user ${user.userId}` });
       const curl = el("button", { type: "button", text: "curl", "aria-label": `curl command for user ${user.userId}` });
       show.addEventListener("click", () => loadTasks(user.userId));
@@ -523,8 +536,8 @@
       handleError(error);
       return;
     }
-    const rows = answer.tasks.map((item) => {
-      const task = item.task || item;
+    const changedIds = new Set((answer.changedTaskIds || []).map(String));
+    const rows = answer.tasks.map((task, index) => {
       const contact = task.contact && task.contact.data
         ? `${task.contact.data.firstName || ""} ${task.contact.data.lastName || ""}`.trim()
         : "—";
@@ -532,13 +545,14 @@
       return el(
         "tr",
         {},
-        el("td", { class: "mono", text: task.id }),
+        el("td", { class: "mono", text: task.id },
+          ...(changedIds.has(String(task.id)) ? [el("span", { class: "changed", text: "updated" })] : [])),
         el("td", { text: task.type }),
         el("td", {}, el("span", { class: `task-status t-${task.status}`, text: task.status })),
         el("td", { class: "mono", text: task.dueDate }),
         el("td", { text: what }),
         el("td", { text: contact }),
-        el("td", { class: "mono", text: item.workspaceId || task.workspaceId || "—" }),
+        el("td", { class: "mono", text: (answer.workspaceIds || [])[index] || "—" }),
       );
     });
     $("tasks-title").textContent = `Tasks of user ${userId} (${rows.length})`;
