@@ -1,5 +1,11 @@
-"""The contract suite of ``POST /v2/tasks``: one pytest suite for the mock in-process, any
+"""The contract suite of Gong's Tasks API: one pytest suite for the mock in-process, any
 base URL, and the real Gong API (run it with ``gong-tasks contract`` or
-``pytest --pyargs contract_tests``). Also home of the pytest plugin and the mutants that
-prove the suite catches broken servers.
+``pytest --pyargs gong_tasks_kit.contract_tests``). Also home of the mutants and benign
+variants that prove the suite catches broken servers and passes faithful ones.
+
+Modules: ``settings`` (what a run targets, each setting declared once), ``operations``
+(the spec's operations as values), ``target`` (sending: budget, 429s, pacing), ``plan``
+(what runs within the budget), ``schema`` (the spec as schemathesis sees it),
+``invariants`` and ``expect`` (named checks), ``filters`` (the list call's filter),
+``drift`` (what answers say that the spec does not), ``outcome`` (exit statuses).
 """

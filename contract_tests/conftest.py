@@ -1,72 +1,170 @@
-"""Wiring of the contract suite: settings, target, schemathesis schema, summary, report."""
+"""Wiring of the contract suite: settings, seed, target, plan, schemathesis schema, summary.
+
+Order of a run: read the settings (and pick a seed if none was given); after collection,
+ask the target for its ids (a mock's ``/__health``, or ``GONG_USER_ID``), plan the
+requests within the budget and print the plan; run the designed checks, then the random
+ones, then the drift report; print a summary; exit 3 instead of 0 when checks could not
+run and ``--require-complete`` asks for it.
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import hypothesis
 import pytest
-import schemathesis
+from gong_tasks_kit.contract_tests.filters import full_filter
+from gong_tasks_kit.contract_tests.outcome import EXIT_INCOMPLETE, RunOutcome
+from gong_tasks_kit.contract_tests.plan import (
+    Decision,
+    Plan,
+    PlanContext,
+    candidate,
+    make_plan,
+    run_order,
+)
+from gong_tasks_kit.contract_tests.schema import (
+    build_schema,
+    runs_coverage_phase,
+    spec_example_cases,
+)
 from gong_tasks_kit.contract_tests.settings import (
     ContractConfigError,
     ContractSettings,
     SettingsPlugin,
     load_settings,
 )
-from gong_tasks_kit.contract_tests.target import Target
-from gong_tasks_kit.spec import load_spec
-from gong_tasks_kit.spec.operations import LIST_TASKS, operation_ids
+from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds, Reply, Target
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.strategies import SearchStrategy
 
 SETTINGS_KEY = pytest.StashKey[ContractSettings]()
 TARGET_KEY = pytest.StashKey[Target]()
+PLAN_KEY = pytest.StashKey[Plan]()
+DECISION_KEY = pytest.StashKey[Decision]()
+HOME_KEY = pytest.StashKey[str]()
+OUTCOME_KEY = pytest.StashKey[RunOutcome]()
 _PROFILE = "gong-contract"
+_MARKERS = (
+    "gong_designed(requests, needs, mock_only): a check of the designed covering set",
+    "gong_random(per_example, fixed, needs, mock_only): a test of random examples",
+    "gong_last: runs after every other test and sends nothing",
+)
 
 
-def estimated_requests(settings: ContractSettings) -> int:
-    """About how many requests one run sends (printed before it starts)."""
-    examples = settings.max_examples
-    if settings.live:
-        return examples + 3 * examples + 3  # conformance, properties, error paths
-    return 2 * examples + 5 * examples + 30
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Read the settings once and set hypothesis up for them."""
+def _settings(config: pytest.Config) -> ContractSettings:
     provided = [p for p in config.pluginmanager.get_plugins() if isinstance(p, SettingsPlugin)]
     try:
         settings = provided[0].settings if provided else load_settings()
     except ContractConfigError as error:
         raise pytest.UsageError(f"gong-tasks contract: {error}") from None
+    return settings.with_seed()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the settings once, pick the seed, and set hypothesis up for them."""
+    settings = _settings(config)
     config.stash[SETTINGS_KEY] = settings
+    for marker in _MARKERS:
+        config.addinivalue_line("markers", marker)
+    # Hypothesis keeps caches under its home folder (`.hypothesis/` in the working
+    # directory by default): a temporary one leaves nothing behind.
+    home = tempfile.mkdtemp(prefix="gong-contract-hypothesis-")
+    config.stash[HOME_KEY] = home
+    set_hypothesis_home_dir(home)
+    shrink = settings.shrink
     hypothesis_settings.register_profile(
         _PROFILE,
-        max_examples=settings.max_examples,
         deadline=None,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
             HealthCheck.too_slow,
             HealthCheck.filter_too_much,
         ],
-        derandomize=settings.seed is not None,
+        # Seeds decide (derandomize would override them); no database, so no run
+        # replays another's examples.
+        derandomize=False,
         database=None,
         report_multiple_bugs=False,
-        phases=[phase for phase in Phase if settings.shrink or phase is not Phase.shrink],
+        print_blob=False,
+        phases=[p for p in Phase if p is not Phase.explain and (shrink or p is not Phase.shrink)],
     )
     hypothesis_settings.load_profile(_PROFILE)
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    """Say what runs against what, and the request estimate, before the run."""
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove hypothesis' temporary home."""
+    home = config.stash.get(HOME_KEY, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _short_name(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[-1]
+
+
+def _markers(item: pytest.Item) -> dict[str, dict[str, Any]]:
+    return {marker.name: dict(marker.kwargs) for marker in item.iter_markers()}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the selected tests (designed, random, last) and plan their requests."""
+    settings = config.stash[SETTINGS_KEY]
+    target = Target(settings)
+    config.stash[TARGET_KEY] = target
+    known = target.known_ids()
+    schema = build_schema(settings, known, max_examples=1, app=target.app)
+    context = PlanContext(
+        settings, known, spec_example_cases(schema), runs_coverage_phase(settings)
+    )
+    candidates = [
+        candidate(
+            item.nodeid,
+            name=_short_name(item),
+            markers=_markers(item),
+            params=getattr(getattr(item, "callspec", None), "params", {}),
+            fixtures=getattr(item, "fixturenames", ()),
+            context=context,
+        )
+        for item in items
+    ]
+    kinds = {c.nodeid: run_order(c.kind) for c in candidates}
+    items.sort(key=lambda item: kinds[item.nodeid])  # stable: file order within a kind
+    candidates.sort(key=lambda c: kinds[c.nodeid])
+    config.stash[PLAN_KEY] = make_plan(candidates, context)
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    """Say what runs against what, with which seed, and the plan, before anything is sent.
+
+    (Not a report header: the suite's conftest loads only once collection starts.)
+    """
+    plan = config.stash.get(PLAN_KEY, None)
+    if plan is None:
+        return []
     settings = config.stash[SETTINGS_KEY]
     shown = ", ".join(f"{key}={value}" for key, value in settings.redacted().items())
-    budget = settings.max_requests if settings.max_requests is not None else "unlimited"
-    return [
-        f"gong contract: {shown}",
-        f"gong contract: estimated requests ~{estimated_requests(settings)} (budget {budget})",
-    ]
+    return [f"gong contract: {shown}", *plan.describe()]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip what the plan could not fit, with its reason."""
+    plan = item.config.stash.get(PLAN_KEY, None)
+    if plan is None:
+        return
+    decision = plan.decision(item.nodeid)
+    item.stash[DECISION_KEY] = decision
+    if not decision.runs:
+        pytest.skip(decision.reason or "not planned")
 
 
 @pytest.fixture(scope="session")
@@ -76,80 +174,176 @@ def contract_settings(pytestconfig: pytest.Config) -> ContractSettings:
 
 
 @pytest.fixture(scope="session")
-def contract_target(pytestconfig: pytest.Config, contract_settings: ContractSettings) -> Target:
+def contract_target(pytestconfig: pytest.Config) -> Target:
     """The system under contract, shared by the whole run."""
-    target = Target(contract_settings)
-    pytestconfig.stash[TARGET_KEY] = target
-    return target
+    return pytestconfig.stash[TARGET_KEY]
 
 
 @pytest.fixture(scope="session")
-def known_users(contract_target: Target) -> tuple[list[str], list[str]]:
-    """User and workspace ids with data on the target."""
-    return contract_target.known_users()
+def known_ids(contract_target: Target) -> KnownIds:
+    """The users and workspaces the target has (the first user is the designed checks')."""
+    return contract_target.known_ids()
 
 
 @pytest.fixture
-def contract_schema(contract_settings: ContractSettings, contract_target: Target) -> Any:
-    """The spec as a schemathesis schema bound to the target."""
-    live = contract_settings.live
-    config: dict[str, Any] = {
-        "headers": {"Authorization": contract_settings.authorization},
-        "generation": {
-            "mode": "positive" if live else "all",
-            "max-examples": contract_settings.max_examples,
-            "no-shrink": not contract_settings.shrink,
-        },
-    }
-    if contract_settings.seed is not None:
-        config["seed"] = contract_settings.seed
-    if live:  # only a few well-formed requests for a vendor, all through the throttle
-        config["phases"] = {"coverage": {"enabled": False}, "stateful": {"enabled": False}}
-        config["checks"] = {"ignored_auth": {"enabled": False}}  # it sends calls of its own
-        # Read-only: every operation but the list call is off, so nothing ever writes.
-        config["operations"] = [
-            {"include-operation-id": op, "enabled": False}
-            for op in operation_ids()
-            if op != LIST_TASKS
-        ]
-    if contract_settings.base_url is not None:
-        config["base-url"] = contract_settings.base_url
-    schema = schemathesis.openapi.from_dict(
-        load_spec(), config=schemathesis.Config.from_dict(config)
+def planned_examples(request: pytest.FixtureRequest) -> int:
+    """Random examples the plan granted this test."""
+    decision = request.node.stash.get(DECISION_KEY, Decision(runs=True))
+    settings: ContractSettings = request.config.stash[SETTINGS_KEY]
+    return decision.examples if decision.examples is not None else settings.max_examples
+
+
+def example_seed(run_seed: int, nodeid: str) -> int:
+    """The seed of one test's random examples: the run's seed and the test's id."""
+    return zlib.crc32(f"{run_seed}:{nodeid}".encode())
+
+
+@pytest.fixture
+def run_examples(
+    request: pytest.FixtureRequest, contract_settings: ContractSettings, planned_examples: int
+) -> Callable[[SearchStrategy[Any], Callable[[Any], None]], None]:
+    """Run ``check`` on the examples the plan granted this test, drawn from ``strategy``
+    with a seed derived from the run's (so ``--seed`` repeats them, in order)."""
+    seed = example_seed(contract_settings.seed or 0, request.node.nodeid)
+
+    def run(strategy: SearchStrategy[Any], check: Callable[[Any], None]) -> None:
+        @hypothesis.seed(seed)
+        @hypothesis_settings(max_examples=planned_examples)
+        @hypothesis.given(strategy)
+        def examples(value: Any) -> None:
+            check(value)
+
+        examples()
+
+    return run
+
+
+@pytest.fixture
+def contract_schema(
+    contract_settings: ContractSettings,
+    contract_target: Target,
+    known_ids: KnownIds,
+    planned_examples: int,
+) -> Any:
+    """The spec as a schemathesis schema bound to the target (see ``schema``)."""
+    return build_schema(
+        contract_settings, known_ids, max_examples=planned_examples, app=contract_target.app
     )
-    if contract_target.app is not None:
-        schema.app = contract_target.app
-    return schema
 
 
-# schemathesis names each failed check on a line like "  | - ST103 Undocumented status code".
-_CHECK_TITLE = re.compile(r"^[\s|]*- (ST\d+ [^\n]+?)\s*$", re.MULTILINE)
+@pytest.fixture(scope="session")
+def full_answer(contract_target: Target, known_ids: KnownIds) -> Reply:
+    """The answer for the first user with the widest filter, sent once per run.
+
+    A user with no tasks at all is a loud warning in the summary: the data checks had
+    nothing to look at.
+    """
+    user = known_ids.users[0]
+    reply = contract_target.list_tasks({"filter": full_filter(user)})
+    tasks = reply.json.get("tasks") if isinstance(reply.json, dict) else None
+    if reply.status == 200 and tasks == []:
+        contract_target.warnings.append(
+            f"user {user} has no tasks at all: the checks of task data had nothing to "
+            "look at (pick a user with tasks: GONG_USER_ID)"
+        )
+    return reply
 
 
-def _failure_groups(reports: list[pytest.TestReport]) -> Counter[str]:
+# schemathesis names each failed check on a line like "- Response violates schema".
+_SCHEMATHESIS_TITLE = re.compile(r"^[\s|]*- ((?:ST\d+ )?[A-Z][^\n]+?)\s*$", re.MULTILINE)
+_OWN_CHECK = re.compile(r"\[check: ([A-Za-z0-9-]+)\]")
+
+
+def _failure_groups(reports: list[Any]) -> Counter[str]:
     groups: Counter[str] = Counter()
     for report in reports:
         text = str(report.longrepr)
-        titles = set(_CHECK_TITLE.findall(text))
+        titles = set(_OWN_CHECK.findall(text)) | {
+            title.strip() for title in _SCHEMATHESIS_TITLE.findall(text)
+        }
         test_name = report.nodeid.split("::")[-1].split("[")[0]
         for title in titles or {test_name}:
-            groups[title.strip()] += 1
+            groups[title] += 1
     return groups
 
 
+def _reports(terminalreporter: Any, outcome: str) -> Iterator[Any]:
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "outcome", None) == outcome:
+                yield report
+
+
+def _not_run(terminalreporter: Any) -> dict[str, str]:
+    """Skipped tests whose reason says they could not run, by node id."""
+    found: dict[str, str] = {}
+    for report in _reports(terminalreporter, "skipped"):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        if NOT_RUN in str(reason):
+            found[report.nodeid] = str(reason).split(NOT_RUN, 1)[1]
+    return found
+
+
+def _outcome(config: pytest.Config) -> RunOutcome:
+    provided = [p for p in config.pluginmanager.get_plugins() if isinstance(p, RunOutcome)]
+    return provided[0] if provided else config.stash.setdefault(OUTCOME_KEY, RunOutcome())
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """A short human summary: requests sent, failures grouped by check."""
+    """A short human summary: requests, checks not run, failures by check, warnings."""
     target = config.stash.get(TARGET_KEY, None)
-    if target is None:
+    plan = config.stash.get(PLAN_KEY, None)
+    if target is None or plan is None or config.option.collectonly:
         return
-    failed = [r for r in terminalreporter.stats.get("failed", []) if r.when == "call"]
+    settings = target.settings
+    # Failed tests, and tests whose setup or teardown failed, once each.
+    failed = list({r.nodeid: r for r in _reports(terminalreporter, "failed")}.values())
+    not_run = _not_run(terminalreporter)
+    counters = target.counters
+    outcome = _outcome(config)
+    outcome.not_run = len(not_run) + plan.examples_cut
+    outcome.failed = len(failed)
     terminalreporter.section("gong contract summary")
+    budget = "no budget" if settings.max_requests is None else f"budget {settings.max_requests}"
     terminalreporter.line(
-        f"target: {target.settings.kind}; requests sent: "
-        f"{target.requests_sent}; tests failed: {len(failed)}"
+        f"target: {settings.kind}; seed {settings.seed} (repeat this run: --seed {settings.seed})"
     )
+    terminalreporter.line(
+        f"requests sent: {target.requests_sent} = {counters.checks} checks ({budget}) "
+        f"+ {counters.retries} retries after 429 (waited {counters.waited_seconds:.0f} s"
+        + ("; paced to 3/s" if target.paced else "")
+        + ")"
+    )
+    terminalreporter.line(
+        f"checks not run: {outcome.not_run} ({len(not_run)} tests skipped, "
+        f"{plan.examples_cut} random examples cut to fit the budget)"
+    )
+    for nodeid, reason in sorted(not_run.items()):
+        terminalreporter.line(f"  not run: {nodeid.split('::')[-1]}: {reason}")
+    terminalreporter.line(f"tests failed: {len(failed)}")
     for title, count in sorted(_failure_groups(failed).items()):
         terminalreporter.line(f"  FAILED check: {title} ({count})")
-    drift = target.drift.report()
-    for warning in drift.warnings:
+    for warning in target.drift.report().warnings:
         terminalreporter.line(f"  drift warning: {warning}")
+    for warning in target.warnings:
+        terminalreporter.line(f"WARNING: {warning}", yellow=True, bold=True)
+    if outcome.not_run and settings.require_complete and not failed:
+        terminalreporter.line(
+            f"incomplete run: exit status {EXIT_INCOMPLETE} (--require-complete)", red=True
+        )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Exit 3 instead of 0 when checks could not run and the run must be complete."""
+    config = session.config
+    settings = config.stash.get(SETTINGS_KEY, None)
+    plan = config.stash.get(PLAN_KEY, None)
+    if settings is None or plan is None or not settings.require_complete or exitstatus != 0:
+        return
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    not_run = len(_not_run(terminal)) + plan.examples_cut if terminal is not None else 0
+    if not_run:
+        _outcome(config).incomplete = True
+        session.exitstatus = EXIT_INCOMPLETE

@@ -2,7 +2,9 @@
 headers and status codes, and spec fields never seen.
 
 Gong adds fields without notice, so a new field or header is a warning; a value outside
-an enum or an undocumented status code is a failure.
+an enum, a value of the wrong type or an undocumented status code is a failure. Each
+answer is compared with the spec of the operation that was called, so a second operation
+in the spec is recorded the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from gong_tasks_kit.spec import TASKS_PATH, load_spec, resolve
+from gong_tasks_kit.contract_tests.operations import Operation
+from gong_tasks_kit.spec import load_spec, resolve
 
 # Headers any HTTP stack adds; never drift.
 _TRANSPORT_HEADERS = frozenset(
@@ -53,18 +56,6 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     return resolve(_document(), node)
 
 
-@functools.cache
-def _components() -> dict[str, Any]:
-    schemas: dict[str, Any] = _document()["components"]["schemas"]
-    return schemas
-
-
-@functools.cache
-def _operation() -> dict[str, Any]:
-    operation: dict[str, Any] = _document()["paths"][TASKS_PATH]["post"]
-    return operation
-
-
 def _spec_paths(schema: dict[str, Any], prefix: str) -> set[str]:
     schema = _resolve(schema)
     paths: set[str] = set()
@@ -77,15 +68,6 @@ def _spec_paths(schema: dict[str, Any], prefix: str) -> set[str]:
     return paths
 
 
-@functools.cache
-def _documented_headers() -> frozenset[str]:
-    return frozenset(
-        name.lower()
-        for declared in _operation()["responses"].values()
-        for name in _resolve(declared).get("headers", {})
-    )
-
-
 @dataclass
 class DriftReport:
     """What a run saw that the spec does not say, and what the spec says that it never saw."""
@@ -95,6 +77,7 @@ class DriftReport:
     enum_mismatches: list[str] = field(default_factory=list)
     type_mismatches: list[str] = field(default_factory=list)
     undocumented_statuses: list[int] = field(default_factory=list)
+    undocumented_answers: list[str] = field(default_factory=list)
     never_seen_fields: list[str] = field(default_factory=list)
     statuses_seen: dict[str, int] = field(default_factory=dict)
     responses: int = 0
@@ -105,7 +88,7 @@ class DriftReport:
         return [
             *self.type_mismatches,
             *self.enum_mismatches,
-            *(f"undocumented status {status}" for status in self.undocumented_statuses),
+            *(f"undocumented status {answer}" for answer in self.undocumented_answers),
         ]
 
     @property
@@ -128,6 +111,7 @@ class DriftReport:
             "enum_mismatches": self.enum_mismatches,
             "type_mismatches": self.type_mismatches,
             "undocumented_statuses": self.undocumented_statuses,
+            "undocumented_answers": self.undocumented_answers,
             "never_seen_fields": self.never_seen_fields,
         }
 
@@ -146,7 +130,7 @@ def _type_ok(expected: str | None, value: Any) -> bool:
 
 
 class DriftRecorder:
-    """Collects responses of a run and compares them with the spec."""
+    """Collects the answers of a run and compares them with the spec."""
 
     def __init__(self) -> None:
         """Start with nothing seen."""
@@ -156,6 +140,8 @@ class DriftRecorder:
         self._enum: set[str] = set()
         self._types: set[str] = set()
         self._statuses: Counter[int] = Counter()
+        self._undocumented: set[tuple[str, int]] = set()
+        self._answered: set[Operation] = set()
 
     def _walk(self, value: Any, schema: dict[str, Any], path: str) -> None:
         schema = _resolve(schema)
@@ -178,31 +164,46 @@ class DriftRecorder:
                 else:
                     self._new_fields.add(child)
 
-    def record(self, status: int, headers: dict[str, str], body: Any) -> None:
-        """Compare one response (parsed JSON body, or None) with the spec."""
+    def record(
+        self, operation: Operation | None, status: int, headers: dict[str, str], body: Any
+    ) -> None:
+        """Compare one answer (parsed JSON body, or None) with the spec of ``operation``.
+
+        An answer to a call the spec does not describe (``None``: a method schemathesis
+        probes, say) only counts towards the statuses seen.
+        """
         self._statuses[status] += 1
-        responses = _operation()["responses"]
-        if str(status) not in responses:
+        if operation is None:
             return
-        documented = _documented_headers()
+        if status not in operation.documented_statuses():
+            self._undocumented.add((operation.label, status))
+            return
+        if status == 200:
+            self._answered.add(operation)
+        documented = operation.documented_headers()
         for name in headers:
             lowered = name.lower()
             if lowered not in documented and lowered not in _TRANSPORT_HEADERS:
                 self._new_headers.add(lowered)
-        schema_name = "TaskListResponse" if status == 200 else "ErrorResponse"
-        if body is not None:
-            self._walk(body, _components()[schema_name], "")
+        schema = operation.response_schema(status)
+        if body is not None and schema is not None:
+            self._walk(body, schema, "")
 
     def report(self) -> DriftReport:
         """The drift seen so far."""
-        spec_fields = _spec_paths(_components()["TaskListResponse"], "")
-        documented = {int(status) for status in _operation()["responses"]}
+        spec_fields: set[str] = set()
+        for operation in self._answered:
+            schema = operation.response_schema(200)
+            spec_fields |= _spec_paths(schema, "") if schema is not None else set()
         return DriftReport(
             new_fields=sorted(self._new_fields),
             new_headers=sorted(self._new_headers),
             enum_mismatches=sorted(self._enum),
             type_mismatches=sorted(self._types),
-            undocumented_statuses=sorted(s for s in self._statuses if s not in documented),
+            undocumented_statuses=sorted({status for _, status in self._undocumented}),
+            undocumented_answers=sorted(
+                f"{label}: {status}" for label, status in self._undocumented
+            ),
             never_seen_fields=sorted(spec_fields - self._seen_fields),
             statuses_seen={str(s): n for s, n in sorted(self._statuses.items())},
             responses=sum(self._statuses.values()),

@@ -1,17 +1,62 @@
-"""What every answer of ``POST /v2/tasks`` must satisfy beyond what a schema can say.
+"""What every answer must satisfy beyond what a schema can say, check by named check.
 
-Each function returns a list of problems (empty when all is well), each problem a
-sentence that names the field and what is wrong, in the spirit of ``responses``'
-matchers, so a failure says what was wrong.
+Each function returns a list of problems (empty when all is well). A problem is a
+sentence that starts with the name of the check that found it, ``[check: filter-match]
+tasks[0] (id 7) has status 'DONE', filter.status is ['OPEN']``, in the spirit of
+``responses``' matchers: a failure says which check fired and what was wrong, and the
+summary groups failures by that name (:data:`CHECKS` lists them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gong_tasks_kit.spec.examples import documented_statuses
+from gong_tasks_kit.contract_tests.operations import LIST_TASKS, Operation
 from gong_tasks_kit.spec.reference import iter_response_violations
+
+#: Every check of the suite's own, by name, with what it proves.
+CHECKS: Mapping[str, str] = {
+    "documented-status": "the status code is one the spec documents for the operation",
+    "content-type": "every answer is application/json",
+    "response-schema": "the answer validates against the spec (openapi-core)",
+    "retry-after": "a 429 carries an integer Retry-After header",
+    "www-authenticate": "a 401 carries a WWW-Authenticate challenge",
+    "json-body": "the body is a JSON object",
+    "request-id": "every answer has a non-empty requestId",
+    "error-body": "every error has a non-empty errors array",
+    "tasks-array": "a 200 has a tasks array",
+    "unique-ids": "task ids are unique within an answer",
+    "title-only-on-manual": "only MANUAL tasks have a title",
+    "created-before-updated": "no task was updated before it was created",
+    "valid-request-ok": "a valid request gets 200",
+    "expected-status": "an invalid request gets the documented error status",
+    "filter-match": "every returned task matches the filter",
+    "partition-by-types": "the answers for each type alone split the full answer",
+    "partition-by-status": "the answers for each status alone split the full answer",
+    "partition-by-workspaceId": "the answers for each workspace split the full answer",
+    "unknown-user": "an unknown user gets no one else's tasks",
+    "same-answer-twice": "the same request twice returns the same tasks (mocks only)",
+    "drift": "no type, enum or status code outside the spec in any answer",
+}
+
+
+def problem(check: str, message: str) -> str:
+    """A problem found by ``check`` (one of :data:`CHECKS`), worded for a report."""
+    if check not in CHECKS:
+        raise KeyError(f"unknown check {check!r}")
+    return f"[check: {check}] {message}"
+
+
+def assert_no_problems(problems: Iterable[str]) -> None:
+    """Fail the running test with one line per problem.
+
+    Raises:
+        AssertionError: when there is any problem.
+    """
+    found = list(problems)
+    if found:
+        raise AssertionError("\n".join(found))
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -19,59 +64,96 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == lowered), None)
 
 
-def reply_problems(status: int, headers: Mapping[str, str], body: bytes) -> list[str]:
+def reply_problems(
+    status: int, headers: Mapping[str, str], body: bytes, operation: Operation = LIST_TASKS
+) -> list[str]:
     """Problems of any answer: documented status, JSON content type, Gong's shapes."""
-    problems: list[str] = []
-    if status not in documented_statuses():
+    documented = operation.documented_statuses()
+    if status not in documented:
         return [
-            f"status {status} is not documented for POST /v2/tasks "
-            f"(documented: {', '.join(map(str, documented_statuses()))})"
+            problem(
+                "documented-status",
+                f"status {status} is not documented for {operation.label} "
+                f"(documented: {', '.join(map(str, documented))})",
+            )
         ]
     content_type = _header(headers, "Content-Type") or ""
     mimetype = content_type.split(";")[0].strip().lower()
     if mimetype != "application/json":
-        return [f"Content-Type is {content_type or 'missing'!r}, expected application/json"]
-    problems += [
-        f"response breaks the spec: {violation}"
-        for violation in iter_response_violations(status, body, dict(headers))
+        return [
+            problem(
+                "content-type",
+                f"Content-Type is {content_type or 'missing'!r}, expected application/json",
+            )
+        ]
+    problems = [
+        problem("response-schema", f"response breaks the spec: {violation}")
+        for violation in iter_response_violations(
+            status, body, dict(headers), operation=operation.operation_id
+        )
     ]
     if status == 429:
         retry_after = _header(headers, "Retry-After")
         if retry_after is None or not retry_after.strip().isdecimal():
-            problems.append(f"429 without an integer Retry-After header (got {retry_after!r})")
+            problems.append(
+                problem("retry-after", f"429 without an integer Retry-After (got {retry_after!r})")
+            )
     if status == 401 and _header(headers, "WWW-Authenticate") is None:
-        problems.append("401 without a WWW-Authenticate header")
+        problems.append(problem("www-authenticate", "401 without a WWW-Authenticate header"))
     return problems
 
 
 def body_problems(status: int, body: Any) -> list[str]:
     """Problems of a parsed body: a ``requestId`` always, errors on errors, sane tasks."""
     if not isinstance(body, dict):
-        return [f"body is not a JSON object: {type(body).__name__}"]
+        return [problem("json-body", f"body is not a JSON object: {type(body).__name__}")]
     problems: list[str] = []
     request_id = body.get("requestId")
     if not isinstance(request_id, str) or not request_id:
-        problems.append(f"missing or empty requestId (got {request_id!r})")
+        problems.append(problem("request-id", f"missing or empty requestId (got {request_id!r})"))
     if status != 200:
         errors = body.get("errors")
         if not isinstance(errors, list) or not errors:
-            problems.append(f"{status} error body without a non-empty errors array")
+            problems.append(
+                problem("error-body", f"{status} error body without a non-empty errors array")
+            )
         return problems
     tasks = body.get("tasks")
     if not isinstance(tasks, list):
-        return [*problems, "200 body without a tasks array"]
+        return [*problems, problem("tasks-array", "200 body without a tasks array")]
     ids = [task.get("id") for task in tasks if isinstance(task, dict)]
     if len(ids) != len(set(map(repr, ids))):
-        problems.append("task ids are not unique")
+        problems.append(problem("unique-ids", "task ids are not unique"))
     for index, task in enumerate(tasks):
         if not isinstance(task, dict):
             continue
         if "title" in task and task.get("type") != "MANUAL":
-            problems.append(f"tasks[{index}] has a title but type {task.get('type')!r}, not MANUAL")
+            problems.append(
+                problem(
+                    "title-only-on-manual",
+                    f"tasks[{index}] has a title but type {task.get('type')!r}, not MANUAL",
+                )
+            )
         created, updated = task.get("created"), task.get("updated")
         if isinstance(created, str) and isinstance(updated, str) and updated < created:
-            problems.append(f"tasks[{index}] updated {updated} before created {created}")
+            problems.append(
+                problem(
+                    "created-before-updated",
+                    f"tasks[{index}] updated {updated} before created {created}",
+                )
+            )
     return problems
+
+
+def answer_problems(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    parsed: Any,
+    operation: Operation = LIST_TASKS,
+) -> list[str]:
+    """:func:`reply_problems`, then (when the answer's shape is sound) :func:`body_problems`."""
+    return reply_problems(status, headers, body, operation) or body_problems(status, parsed)
 
 
 def filter_problems(task_filter: Mapping[str, Any], tasks: list[Any]) -> list[str]:
@@ -83,21 +165,87 @@ def filter_problems(task_filter: Mapping[str, Any], tasks: list[Any]) -> list[st
         where = f"tasks[{index}] (id {task.get('id')})"
         if str(task.get("userId")) != task_filter["userId"]:
             problems.append(
-                f"{where} belongs to user {task.get('userId')}, "
-                f"filter.userId is {task_filter['userId']}"
+                problem(
+                    "filter-match",
+                    f"{where} belongs to user {task.get('userId')}, "
+                    f"filter.userId is {task_filter['userId']}",
+                )
             )
         if task.get("type") not in task_filter["types"]:
             problems.append(
-                f"{where} has type {task.get('type')!r}, filter.types is {task_filter['types']}"
+                problem(
+                    "filter-match",
+                    f"{where} has type {task.get('type')!r}, "
+                    f"filter.types is {task_filter['types']}",
+                )
             )
         if task.get("status") not in task_filter["status"]:
             problems.append(
-                f"{where} has status {task.get('status')!r}, "
-                f"filter.status is {task_filter['status']}"
+                problem(
+                    "filter-match",
+                    f"{where} has status {task.get('status')!r}, "
+                    f"filter.status is {task_filter['status']}",
+                )
             )
         actions = task.get("actions") or []
         if not set(actions) & set(task_filter["taskAction"]):
             problems.append(
-                f"{where} has actions {actions}, filter.taskAction is {task_filter['taskAction']}"
+                problem(
+                    "filter-match",
+                    f"{where} has actions {actions}, "
+                    f"filter.taskAction is {task_filter['taskAction']}",
+                )
             )
     return problems
+
+
+def task_ids(tasks: list[Any]) -> set[str]:
+    """The ids of ``tasks`` (as text, so ids of any JSON type compare)."""
+    return {repr(task.get("id")) for task in tasks if isinstance(task, dict)}
+
+
+def partition_problems(
+    dimension: str, parts: Mapping[str, list[Any]], everything: list[Any], hint: str = ""
+) -> list[str]:
+    """Problems when the answers for each value of ``dimension`` alone do not split the
+    answer for all of them: a task in two parts, or a task of the whole in none.
+
+    Args:
+        dimension: The filter field narrowed (``status``, ``workspaceId``, ...).
+        parts: The tasks answered for each value alone, by value.
+        everything: The tasks answered with the field at its widest (or absent).
+        hint: Added to the "missing" problem (e.g. where the values came from).
+    """
+    check = f"partition-by-{dimension}"
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for value, tasks in parts.items():
+        for task_id in sorted(task_ids(tasks)):
+            if task_id in seen:
+                problems.append(
+                    problem(
+                        check,
+                        f"task {task_id} is answered for {dimension}={seen[task_id]} and "
+                        f"for {dimension}={value}: the {dimension} filter is ignored or broken",
+                    )
+                )
+            seen.setdefault(task_id, value)
+    whole = task_ids(everything)
+    missing, extra = sorted(whole - set(seen)), sorted(set(seen) - whole)
+    if missing:
+        problems.append(
+            problem(
+                check,
+                f"{len(missing)} task(s) of the full answer are in no {dimension} answer "
+                f"(e.g. {', '.join(missing[:3])}){hint}",
+            )
+        )
+    if extra:
+        problems.append(
+            problem(
+                check,
+                f"{len(extra)} task(s) answered for one {dimension} are not in the full answer "
+                f"(e.g. {', '.join(extra[:3])})",
+            )
+        )
+    return problems[:10]

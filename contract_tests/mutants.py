@@ -1,18 +1,25 @@
-"""Deliberately broken variants of the mock, to prove the contract suite catches them.
+"""Deliberately broken variants of the mock, to prove the contract suite catches them,
+and benign ones (what Gong may do without breaking its contract), to prove it does not
+raise false alarms.
 
 Each is an app factory usable as
-``gong-tasks contract --app gong_tasks_kit.contract_tests.mutants:NAME`` (``MUTANTS``
-lists them with the words the suite's report must contain).
+``gong-tasks contract --app gong_tasks_kit.contract_tests.mutants:NAME``: :data:`MUTANTS`
+lists the broken ones with the check that must catch each and the words of its message,
+:data:`BENIGN` the benign ones with the warning the summary must show. The variants wrap
+the mock from outside (WSGI middleware, after-request hooks) and only touch the API's
+answers, never ``/__health``; they run without strict mode, so the suite's own checks,
+not the mock's, must see what they break.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -20,9 +27,18 @@ if TYPE_CHECKING:
 from gong_tasks_kit.mock_server.testing import unthrottled_app as create_app
 from gong_tasks_kit.spec import TASKS_PATH
 
+#: Paths of the API (not the mock's own /__health, /openapi.json, /__admin).
+API_PREFIX = "/v2/"
+
+
+def _is_api_call() -> bool:
+    return request.path.startswith(API_PREFIX)
+
 
 def _rewrite_json(app: Flask, change: Callable[[int, Any], Any]) -> Flask:
     def after(response: Response) -> Response:
+        if not _is_api_call():
+            return response
         try:
             body = orjson.loads(response.get_data())
         except orjson.JSONDecodeError:
@@ -71,7 +87,8 @@ def _after_each(change: Callable[[Response], object]) -> Flask:
     app = create_app()
 
     def after(response: Response) -> Response:
-        change(response)
+        if _is_api_call():
+            change(response)
         return response
 
     app.after_request(after)
@@ -109,10 +126,11 @@ def _rewrite_filter(app: Flask, change: Callable[[dict[str, Any]], None]) -> Fla
             raw = environ["wsgi.input"].read(length) if length else b""
             try:
                 body = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                body = None  # malformed bodies reach the mock as they were sent
+            if isinstance(body, dict) and isinstance(body.get("filter"), dict):
                 change(body["filter"])
                 raw = orjson.dumps(body)
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                pass  # malformed bodies reach the mock as they were sent
             environ["wsgi.input"] = io.BytesIO(raw)
             environ["CONTENT_LENGTH"] = str(len(raw))
         return inner(environ, start_response)
@@ -132,6 +150,15 @@ def ignored_filter() -> Flask:
     return _rewrite_filter(create_app(), _every_value)
 
 
+def _no_workspace(task_filter: dict[str, Any]) -> None:
+    task_filter.pop("workspaceId", None)
+
+
+def ignored_workspace() -> Flask:
+    """The filter's ``workspaceId`` is ignored: every workspace's tasks come back."""
+    return _rewrite_filter(create_app(), _no_workspace)
+
+
 def _as_500(response: Response) -> None:
     if response.status_code == 200 and b'"tasks"' in response.get_data():
         response.status_code = 500
@@ -145,14 +172,70 @@ def server_error_on_valid_input() -> Flask:
     return _after_each(_as_500)
 
 
-#: name → words the suite's output must contain when it catches the mutant.
-MUTANTS: Mapping[str, str] = {
+def _with_new_field(task: dict[str, Any]) -> None:
+    task["reminderChannel"] = "EMAIL"
+
+
+def _new_fields(_: int, body: Any) -> Any:
+    if isinstance(body, dict):
+        body["nextPageCursor"] = None
+    return _each_task(body, _with_new_field)
+
+
+def new_fields_and_headers() -> Flask:
+    """Benign: a new field in every task and in the body, and a new header (Gong may add
+    fields without notice)."""
+    app = _rewrite_json(create_app(), _new_fields)
+
+    def after(response: Response) -> Response:
+        if _is_api_call():
+            response.headers["X-Gong-Region"] = "us-east"
+        return response
+
+    app.after_request(after)
+    return app
+
+
+def no_tasks() -> Flask:
+    """Benign: a company whose users have no tasks at all."""
+    return create_app({"tasks_per_user": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class Caught:
+    """How the suite must report a mutant: the check's name and words of its message."""
+
+    check: str
+    words: str
+
+
+#: Broken variant → the check that must catch it and words of that check's message.
+MUTANTS: Mapping[str, Caught] = {
+    "wrong_field_type": Caught("response-schema", "is not of type 'integer'"),
+    "missing_request_id": Caught("request-id", "missing or empty requestId"),
+    "enum_outside_spec": Caught("response-schema", "'PENDING' is not one of"),
+    "wrong_content_type": Caught("content-type", "Content-Type is 'text/html"),
+    "no_retry_after": Caught("retry-after", "429 without an integer Retry-After"),
+    "undocumented_status": Caught("documented-status", "status 422 is not documented"),
+    "ignored_filter": Caught("partition-by-status", "the status filter is ignored or broken"),
+    "ignored_workspace": Caught(
+        "partition-by-workspaceId", "the workspaceId filter is ignored or broken"
+    ),
+    "server_error_on_valid_input": Caught("valid-request-ok", "a valid request got 500"),
+}
+
+#: Mutants that break the answers' schema: schemathesis alone must catch them.
+SCHEMA_MUTANTS: Mapping[str, str] = {
     "wrong_field_type": "is not of type 'integer'",
-    "missing_request_id": "missing or empty requestId",
     "enum_outside_spec": "'PENDING' is not one of",
-    "wrong_content_type": "text/html",
-    "no_retry_after": "Retry-After",
-    "undocumented_status": "status 422 is not documented",
-    "ignored_filter": "filter.status is",
-    "server_error_on_valid_input": "Server error",
+}
+
+#: Benign variant → words the summary must show (a warning, never a failure).
+BENIGN: Mapping[str, tuple[str, ...]] = {
+    "new_fields_and_headers": (
+        "drift warning: new field tasks[].reminderChannel",
+        "drift warning: new field nextPageCursor",
+        "drift warning: new header x-gong-region",
+    ),
+    "no_tasks": ("has no tasks at all",),
 }

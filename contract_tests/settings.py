@@ -2,7 +2,8 @@
 
 Targets:
     app:  the mock's Flask app in-process (default; no port), built by an app factory
-          named ``module:function`` (default: the mock without Gong's rate limits).
+          named ``module:function`` (default: the mock in strict mode, without Gong's
+          rate limits).
     url:  any base URL, e.g. a deployed mock.
     gong: the real Gong API: a base URL on ``*.gong.io``, or ``live`` set.
           Read-only, throttled to 3 requests/s, budgeted, and only vendor-safe checks.
@@ -15,7 +16,9 @@ credentials and the user come from the environment only, under Gong's own names.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +27,7 @@ from urllib.parse import urlsplit
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION, basic_authorization
 from gong_tasks_kit.mock_server.settings import parse_boolean
 
-DEFAULT_APP = "gong_tasks_kit.mock_server.testing:unthrottled_app"
+DEFAULT_APP = "gong_tasks_kit.mock_server.testing:strict_unthrottled_app"
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_LIVE_MAX_EXAMPLES = 5
 DEFAULT_LIVE_MAX_REQUESTS = 40
@@ -68,13 +71,33 @@ SETTINGS: tuple[Setting, ...] = (
         "text",
         f"In-process app factory, module:function (default: {DEFAULT_APP}).",
     ),
-    Setting("max_examples", "GONG_CONTRACT_MAX_EXAMPLES", "count", "Examples per test."),
-    Setting("seed", "GONG_CONTRACT_SEED", "count", "Seed for a reproducible run."),
+    Setting(
+        "workspace_ids",
+        "GONG_WORKSPACE_IDS",
+        "text",
+        "Comma-separated workspace ids of the company (default: a mock's /__health); "
+        "the workspace checks need them against Gong.",
+    ),
+    Setting("max_examples", "GONG_CONTRACT_MAX_EXAMPLES", "count", "Random examples per test."),
+    Setting(
+        "seed",
+        "GONG_CONTRACT_SEED",
+        "count",
+        "Seed: the same seed sends the same requests in the same order (default: a random "
+        "seed, printed).",
+    ),
     Setting(
         "max_requests",
         "GONG_CONTRACT_MAX_REQUESTS",
         "count",
-        f"Request budget (default {DEFAULT_LIVE_MAX_REQUESTS} against Gong, else none).",
+        f"Budget of distinct requests (default {DEFAULT_LIVE_MAX_REQUESTS} against Gong, "
+        "else none); retries after 429 are not counted.",
+    ),
+    Setting(
+        "require_complete",
+        "GONG_CONTRACT_REQUIRE_COMPLETE",
+        "flag",
+        "Exit 3 when a check could not run (budget or the target's limits) and none failed.",
     ),
     Setting(
         "drift_report",
@@ -86,7 +109,8 @@ SETTINGS: tuple[Setting, ...] = (
         "no_shrink",
         "GONG_CONTRACT_NO_SHRINK",
         "flag",
-        "Report failing examples as found, unshrunk (faster; always so against Gong).",
+        "Report failing examples as found, unshrunk (faster; always so against Gong and "
+        "with a budget).",
     ),
 )
 
@@ -101,11 +125,15 @@ class ContractSettings:
         app_factory: ``module:function`` building the in-process app.
         authorization: The ``Authorization`` header value (never printed).
         user_id: Whose tasks to read on a live target (``None``: ask the mock).
+        workspace_ids: The company's workspace ids (empty: ask the mock).
         max_examples: Hypothesis/schemathesis examples per test.
-        seed: Hypothesis seed, for a reproducible run (``None``: random).
-        max_requests: Hard cap on requests sent (``None``: no cap).
+        seed: The run's seed (``None`` until :meth:`with_seed` picks one).
+        max_requests: Budget of distinct requests (``None``: no budget).
         drift_report: Where a live run writes its drift report.
-        shrink: Whether hypothesis shrinks failing examples (more requests; off on Gong).
+        shrink: Whether hypothesis shrinks failing examples (off on Gong and with a
+            budget: shrinking sends requests no plan can foresee).
+        require_complete: Whether a run with checks not run exits 3.
+        seed_was_random: Whether :meth:`with_seed` picked the seed.
     """
 
     kind: str
@@ -118,6 +146,9 @@ class ContractSettings:
     max_requests: int | None
     drift_report: str
     shrink: bool = True
+    workspace_ids: tuple[str, ...] = ()
+    require_complete: bool = False
+    seed_was_random: bool = False
 
     @property
     def live(self) -> bool:
@@ -130,10 +161,18 @@ class ContractSettings:
             "target": self.kind,
             "base_url": self.base_url or f"in-process ({self.app_factory})",
             "user_id": self.user_id or "(from the mock)",
+            "workspace_ids": ",".join(self.workspace_ids) or "(from the mock)",
             "max_examples": self.max_examples,
-            "seed": self.seed,
+            "seed": f"{self.seed} (random)" if self.seed_was_random else self.seed,
             "max_requests": self.max_requests,
         }
+
+    def with_seed(self) -> ContractSettings:
+        """These settings with a seed: the given one, else a random one (printed, so the
+        run can be repeated with ``--seed``)."""
+        if self.seed is not None:
+            return self
+        return dataclasses.replace(self, seed=secrets.randbelow(2**32), seed_was_random=True)
 
 
 def _parse(setting: Setting, value: Any) -> Any:
@@ -205,7 +244,10 @@ def load_settings(
     if live and user_id is None:
         raise ContractConfigError("the real Gong API needs GONG_USER_ID: whose tasks to read")
     default_examples = DEFAULT_LIVE_MAX_EXAMPLES if live else DEFAULT_MAX_EXAMPLES
-    max_requests = values["max_requests"]
+    max_requests = values["max_requests"] or (DEFAULT_LIVE_MAX_REQUESTS if live else None)
+    workspace_ids = tuple(
+        w.strip() for w in (values["workspace_ids"] or "").split(",") if w.strip()
+    )
     return ContractSettings(
         kind=kind,
         base_url=base_url,
@@ -214,9 +256,11 @@ def load_settings(
         user_id=user_id,
         max_examples=max(1, values["max_examples"] or default_examples),
         seed=values["seed"],
-        max_requests=max_requests or (DEFAULT_LIVE_MAX_REQUESTS if live else None),
+        max_requests=max_requests,
         drift_report=values["drift_report"] or DEFAULT_DRIFT_REPORT,
-        shrink=not live and not values["no_shrink"],
+        shrink=not live and max_requests is None and not values["no_shrink"],
+        workspace_ids=workspace_ids,
+        require_complete=bool(values["require_complete"]),
     )
 
 

@@ -1,7 +1,18 @@
-"""One way to send requests to any target, throttled and budgeted for the real API.
+"""One way to send requests to any target: budgeted, paced, and patient with limits.
 
-Every answer passes through :meth:`Target.observe`, which feeds the drift recorder;
-nothing here logs or returns the ``Authorization`` value.
+Every call of the suite, its own and schemathesis's, goes through :meth:`Target.deliver`:
+
+* the **budget** counts distinct checks (first attempts) only; when it is spent the
+  check is skipped as *not run*, never failed;
+* a **429** with an integer ``Retry-After`` and Gong's error shape is conforming: the
+  call waits that long and is sent again (bounded), and from then on the suite paces
+  itself to 3 requests a second (from the start against the real API). Retries are
+  counted apart from the budget. A 429 of the wrong shape is handed to the check, which
+  fails on it;
+* every answer feeds the drift recorder of its operation;
+* against the real API only read-only operations are ever sent.
+
+Nothing here logs or returns the ``Authorization`` value.
 """
 
 from __future__ import annotations
@@ -9,26 +20,54 @@ from __future__ import annotations
 import importlib
 import json
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import requests
+
+# pytest's own skip exception: hypothesis and schemathesis let it through as a skip.
+from _pytest.outcomes import Skipped
 from flask import Flask
 from gong_tasks_kit.contract_tests.drift import DriftRecorder
+from gong_tasks_kit.contract_tests.invariants import answer_problems
+from gong_tasks_kit.contract_tests.operations import LIST_TASKS, LIVE_OPERATIONS, Operation
 from gong_tasks_kit.contract_tests.settings import LIVE_REQUESTS_PER_SECOND, ContractSettings
-from gong_tasks_kit.spec import TASKS_PATH
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 _TIMEOUT_SECONDS = 30
-_MAX_RETRY_AFTER_WAIT = 60
 _DEFAULT = object()
+_Answer = TypeVar("_Answer")
+
+#: The longest ``Retry-After`` the suite waits out; a longer one ends the run's sending.
+MAX_RETRY_AFTER_SECONDS = 60
+#: How often one call is sent again after a 429.
+MAX_RETRIES_PER_CALL = 3
+#: The most time one run spends waiting on 429s, all calls together.
+MAX_TOTAL_WAIT_SECONDS = 300
+#: Every skip reason of a check that could not run starts with this.
+NOT_RUN = "not run: "
 
 
-class BudgetExhaustedError(RuntimeError):
-    """The run would send more requests than ``--max-requests`` allows."""
+class NotRunError(Skipped):
+    """A check that could not run (budget spent, or the target's limits): a skip, never a
+    failure. Hypothesis and schemathesis pass it through as pytest's own skip."""
+
+    def __init__(self, reason: str) -> None:
+        """Skip with ``reason`` (prefixed with :data:`NOT_RUN`)."""
+        super().__init__(NOT_RUN + reason)
+
+
+class BudgetExhaustedError(NotRunError):
+    """The run would send more distinct requests than ``--max-requests`` allows."""
+
+
+class TargetLimitedError(NotRunError):
+    """The target's limits outlasted what the suite waits (``Retry-After`` too long, or
+    retries spent)."""
 
 
 class TargetUnreachableError(RuntimeError):
@@ -51,12 +90,46 @@ class Reply:
         except orjson.JSONDecodeError:
             return None
 
+    def problems(self, operation: Operation = LIST_TASKS) -> list[str]:
+        """What is wrong with this answer whatever was asked (see ``invariants``)."""
+        return answer_problems(self.status, self.headers, self.body, self.json, operation)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownIds:
+    """Ids worth querying on a target: its users and workspaces.
+
+    Attributes:
+        users: User ids, the first one the user of the designed checks.
+        workspaces: Workspace ids of the company (the user's among them).
+        source: Where they came from, for messages.
+    """
+
+    users: tuple[str, ...]
+    workspaces: tuple[str, ...]
+    source: str
+
+
+@dataclass(slots=True)
+class Counters:
+    """What a run sent: distinct checks (the budget), and retries after 429 (apart)."""
+
+    checks: int = 0
+    retries: int = 0
+    limited: int = 0
+    waited_seconds: float = 0.0
+
 
 def _dumps(value: Any) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError:  # integers beyond 64 bits: valid JSON that orjson will not write
         return json.dumps(value).encode()
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == lowered), None)
 
 
 def load_app(factory: str) -> Flask:
@@ -74,7 +147,8 @@ class Target:
         """Connect to the target described by ``settings`` (nothing is sent yet)."""
         self.settings = settings
         self.drift = DriftRecorder()
-        self.requests_sent = 0
+        self.counters = Counters()
+        self.warnings: list[str] = []
         self.app: Flask | None = None
         self.session: requests.Session | None = None
         if settings.kind == "app":
@@ -83,18 +157,40 @@ class Target:
             self.session = requests.Session()
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._rate = RateLimitItemPerSecond(LIVE_REQUESTS_PER_SECOND)
+        self._paced = settings.live
+        self._stopped: str | None = None
+        self._known: KnownIds | None = None
+
+    @property
+    def requests_sent(self) -> int:
+        """Every request sent: distinct checks plus retries."""
+        return self.counters.checks + self.counters.retries
+
+    @property
+    def paced(self) -> bool:
+        """Whether calls are paced to 3 a second (live, or since the first 429)."""
+        return self._paced
 
     # -- what the target serves -------------------------------------------------------
 
-    def known_users(self) -> tuple[list[str], list[str]]:
-        """``(user ids, workspace ids)`` worth querying on this target."""
-        if self.settings.user_id is not None:
-            return [self.settings.user_id], []
+    def known_ids(self) -> KnownIds:
+        """The users and workspaces to query: ``GONG_USER_ID`` (and ``GONG_WORKSPACE_IDS``)
+        when set, else a mock's ``/__health``. Read once; never counted as a check."""
+        if self._known is None:
+            self._known = self._find_known_ids()
+        return self._known
+
+    def _find_known_ids(self) -> KnownIds:
+        settings = self.settings
+        given = settings.workspace_ids
+        if settings.user_id is not None:
+            return KnownIds((settings.user_id,), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
         health = self._get_json("/__health")
         if not isinstance(health, dict) or not isinstance(health.get("userIds"), list):
-            return [], []
-        workspace_ids = health.get("workspaceIds") or []
-        return [str(u) for u in health["userIds"]], [str(w) for w in workspace_ids]
+            return KnownIds((), given, "nowhere (no /__health, no GONG_USER_ID)")
+        served = tuple(str(w) for w in health.get("workspaceIds") or [])
+        source = "/__health, GONG_WORKSPACE_IDS" if given else "/__health"
+        return KnownIds(tuple(str(u) for u in health["userIds"]), given or served, source)
 
     def _get_json(self, path: str) -> Any:
         if self.app is not None:
@@ -111,74 +207,129 @@ class Target:
 
     # -- sending ------------------------------------------------------------------------
 
-    def before_request(self) -> None:
-        """Enforce the budget, and 3 requests per second on the real API.
-
-        Raises:
-            BudgetExhaustedError: when the budget is spent.
-        """
+    def _admit(self, operation: Operation | None) -> None:
+        if self.settings.live and operation not in LIVE_OPERATIONS:
+            label = operation.label if operation else "a call outside the spec"
+            raise RuntimeError(f"refusing to send {label} to the real Gong API (read-only)")
+        if self._stopped is not None:
+            raise TargetLimitedError(self._stopped)
         budget = self.settings.max_requests
-        if budget is not None and self.requests_sent >= budget:
+        if budget is not None and self.counters.checks >= budget:
             raise BudgetExhaustedError(
-                f"the request budget of {budget} is spent; raise --max-requests to send more"
+                f"the request budget of {budget} is spent; raise --max-requests to run it"
             )
-        if self.settings.live:
+        self.counters.checks += 1
+
+    def _pace(self) -> None:
+        if self._paced:
             while not self._limiter.hit(self._rate, "target"):
                 time.sleep(0.05)
-        self.requests_sent += 1
 
-    def observe(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        """Feed one answer to the drift recorder."""
-        try:
-            parsed = orjson.loads(body) if body else None
-        except orjson.JSONDecodeError:
-            parsed = None
-        self.drift.record(status, headers, parsed)
+    def _observe(self, operation: Operation | None, reply: Reply) -> None:
+        self.drift.record(operation, reply.status, reply.headers, reply.json)
 
-    def post(
+    def deliver(
         self,
+        operation: Operation | None,
+        send: Callable[[], _Answer],
+        reply_of: Callable[[_Answer], Reply],
+        *,
+        limit_is_the_answer: bool = False,
+    ) -> _Answer:
+        """Send one check through ``send``, waiting out and retrying conforming 429s.
+
+        Args:
+            operation: The spec's operation called (None: a call the spec lacks).
+            send: Sends the request once and returns the answer in its own type.
+            reply_of: Turns that answer into a :class:`Reply`.
+            limit_is_the_answer: The check asks for a 429 (``Prefer: code=429``): no retry.
+
+        Raises:
+            BudgetExhaustedError: the budget is spent (the check is skipped, not run).
+            TargetLimitedError: the target's limits outlast the suite's patience.
+        """
+        self._admit(operation)
+        attempts = 0
+        while True:
+            self._pace()
+            answer = send()
+            reply = reply_of(answer)
+            self._observe(operation, reply)
+            if reply.status != 429 or limit_is_the_answer:
+                return answer
+            self.counters.limited += 1
+            if reply.problems(operation or LIST_TASKS):
+                return answer  # a 429 of the wrong shape: the check judges (and fails) it
+            self._paced = True
+            wait = int((_header(reply.headers, "Retry-After") or "1").strip())
+            if wait > MAX_RETRY_AFTER_SECONDS:
+                self._stopped = (
+                    f"the target asked to wait {wait} s (Retry-After) before any further "
+                    f"call; the suite waits at most {MAX_RETRY_AFTER_SECONDS} s"
+                )
+                raise TargetLimitedError(self._stopped)
+            if attempts >= MAX_RETRIES_PER_CALL:
+                raise TargetLimitedError(f"the target answered 429 {attempts + 1} times in a row")
+            if self.counters.waited_seconds + wait > MAX_TOTAL_WAIT_SECONDS:
+                self._stopped = (
+                    f"the run has waited {self.counters.waited_seconds:.0f} s on 429s, "
+                    f"the most it waits is {MAX_TOTAL_WAIT_SECONDS} s"
+                )
+                raise TargetLimitedError(self._stopped)
+            time.sleep(wait)
+            self.counters.waited_seconds += wait
+            self.counters.retries += 1
+            attempts += 1
+
+    def send(
+        self,
+        operation: Operation,
         body: Any,
         *,
+        path: str | None = None,
         authorization: str | object | None = _DEFAULT,
         headers: dict[str, str] | None = None,
         content_type: str = "application/json",
+        limit_is_the_answer: bool = False,
     ) -> Reply:
-        """``POST /v2/tasks``; on the real API a 429 is retried once after Retry-After.
+        """Call ``operation`` with ``body``.
 
         Args:
+            operation: The spec's operation.
             body: A JSON-ready value, or raw bytes sent as they are.
+            path: The concrete path, when the operation's template has parameters.
             authorization: The header value; default the run's credential, None for none.
             headers: Extra headers (e.g. ``Prefer``).
             content_type: The request's Content-Type.
+            limit_is_the_answer: The check asks for a 429: it is not retried.
         """
         data = body if isinstance(body, bytes) else _dumps(body)
         sent = {"Content-Type": content_type, **(headers or {})}
         credential = self.settings.authorization if authorization is _DEFAULT else authorization
         if isinstance(credential, str):
             sent["Authorization"] = credential
-        reply = self._send(data, sent)
-        if self.settings.live and reply.status == 429:
-            wait = reply.headers.get("Retry-After", "1")
-            time.sleep(min(int(wait) if wait.isdecimal() else 1, _MAX_RETRY_AFTER_WAIT))
-            reply = self._send(data, sent)
-        return reply
+        target_path = path or operation.path
+        return self.deliver(
+            operation,
+            lambda: self._transport(operation.method.upper(), target_path, data, sent),
+            lambda reply: reply,
+            limit_is_the_answer=limit_is_the_answer,
+        )
 
-    def _send(self, data: bytes, headers: dict[str, str]) -> Reply:
-        self.before_request()
+    def list_tasks(self, body: Any, **options: Any) -> Reply:
+        """``POST /v2/tasks`` with ``body`` (options as for :meth:`send`)."""
+        return self.send(LIST_TASKS, body, **options)
+
+    def _transport(self, method: str, path: str, data: bytes, headers: dict[str, str]) -> Reply:
         if self.app is not None:
-            response = self.app.test_client().post(TASKS_PATH, data=data, headers=headers)
-            reply = Reply(response.status_code, dict(response.headers), response.get_data())
-        else:
-            assert self.session is not None
-            url = f"{self.settings.base_url}{TASKS_PATH}"
-            try:
-                answer = self.session.post(
-                    url, data=data, headers=headers, timeout=_TIMEOUT_SECONDS
-                )
-            except requests.RequestException as error:
-                raise TargetUnreachableError(
-                    f"{url} did not answer: {type(error).__name__}"
-                ) from None
-            reply = Reply(answer.status_code, dict(answer.headers), answer.content)
-        self.observe(reply.status, reply.headers, reply.body)
-        return reply
+            response = self.app.test_client().open(path, method=method, data=data, headers=headers)
+            return Reply(response.status_code, dict(response.headers), response.get_data())
+        assert self.session is not None
+        url = f"{self.settings.base_url}{path}"
+        try:
+            answer = self.session.request(
+                method, url, data=data, headers=headers, timeout=_TIMEOUT_SECONDS
+            )
+        except requests.RequestException as error:
+            raise TargetUnreachableError(f"{url} did not answer: {type(error).__name__}") from None
+        return Reply(answer.status_code, dict(answer.headers), answer.content)

@@ -1,81 +1,61 @@
-"""Hypothesis properties that no schema can say, on real answers of the target."""
+"""Hypothesis properties that no schema can say, on real answers of the target, with
+random filters for the target's real users and workspaces."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from gong_tasks_kit.contract_tests.invariants import body_problems, filter_problems, reply_problems
-from gong_tasks_kit.contract_tests.settings import ContractSettings
-from gong_tasks_kit.contract_tests.target import Reply, Target
+from gong_tasks_kit.contract_tests.expect import ok
+from gong_tasks_kit.contract_tests.invariants import assert_no_problems, filter_problems, problem
+from gong_tasks_kit.contract_tests.plan import needs_a_user
+from gong_tasks_kit.contract_tests.target import KnownIds, Target
 from gong_tasks_kit.fixtures.strategies import task_list_requests
-from hypothesis import given
 from hypothesis import strategies as st
 
 
-def _ok(reply: Reply) -> list[Any]:
-    problems = reply_problems(reply.status, reply.headers, reply.body)
-    problems += body_problems(reply.status, reply.json) if not problems else []
-    assert not problems, problems
-    assert reply.status == 200, f"a valid request got {reply.status}: {reply.json}"
-    tasks: list[Any] = reply.json["tasks"]
-    return tasks
+@st.composite
+def _known_requests(draw: st.DrawFn, known: KnownIds) -> dict[str, Any]:
+    """Valid bodies for the target's own users (and workspaces; none when none is known,
+    so no made-up workspace is ever sent)."""
+    body: dict[str, Any] = draw(task_list_requests(known.users, known.workspaces))
+    task_filter = body["filter"]
+    task_filter["userId"] = draw(st.sampled_from(known.users))
+    if "workspaceId" in task_filter:
+        if known.workspaces:
+            task_filter["workspaceId"] = draw(st.sampled_from(known.workspaces))
+        else:
+            del task_filter["workspaceId"]
+    return body
 
 
-@given(data=st.data())
+@pytest.mark.gong_random(per_example=1, needs=needs_a_user)
 def test_returned_tasks_match_the_filter(
-    data: st.DataObject, contract_target: Target, known_users: tuple[list[str], list[str]]
+    contract_target: Target, known_ids: KnownIds, run_examples: Callable[..., None]
 ) -> None:
-    body = data.draw(task_list_requests(*known_users), label="body")
-    tasks = _ok(contract_target.post(body))
-    problems = filter_problems(body["filter"], tasks)
-    assert not problems, problems
+    def check(body: dict[str, Any]) -> None:
+        tasks = ok(contract_target.list_tasks(body))
+        assert_no_problems(filter_problems(body["filter"], tasks))
+
+    run_examples(_known_requests(known_ids), check)
 
 
-@given(data=st.data())
-def test_a_workspace_narrows_never_widens(
-    data: st.DataObject, contract_target: Target, known_users: tuple[list[str], list[str]]
-) -> None:
-    users, workspaces = known_users
-    body = data.draw(task_list_requests(users, workspaces), label="body")
-    if "workspaceId" not in body["filter"]:
-        body["filter"]["workspaceId"] = data.draw(
-            st.sampled_from(workspaces) if workspaces else st.just("1"), label="workspace"
-        )
-    narrowed = {task["id"] for task in _ok(contract_target.post(body))}
-    del body["filter"]["workspaceId"]
-    everything = {task["id"] for task in _ok(contract_target.post(body))}
-    assert narrowed <= everything, f"workspace filter added tasks {narrowed - everything}"
-
-
-@given(data=st.data())
+@pytest.mark.gong_random(
+    per_example=2,
+    needs=needs_a_user,
+    mock_only="Gong's data may change between two calls",
+)
 def test_the_same_request_twice_returns_the_same_tasks(
-    data: st.DataObject,
-    contract_target: Target,
-    contract_settings: ContractSettings,
-    known_users: tuple[list[str], list[str]],
+    contract_target: Target, known_ids: KnownIds, run_examples: Callable[..., None]
 ) -> None:
-    if contract_settings.live:
-        pytest.skip("Gong's data may change between two calls; checked against mocks only")
-    body = data.draw(task_list_requests(*known_users), label="body")
-    first, second = contract_target.post(body), contract_target.post(body)
-    assert _ok(first) == _ok(second)
-    assert first.json["requestId"] != second.json["requestId"], "requestId repeated"
+    def check(body: dict[str, Any]) -> None:
+        first, second = contract_target.list_tasks(body), contract_target.list_tasks(body)
+        problems = []
+        if ok(first) != ok(second):
+            problems.append(problem("same-answer-twice", "the same request got other tasks"))
+        if first.json["requestId"] == second.json["requestId"]:
+            problems.append(problem("request-id", "requestId repeated in two answers"))
+        assert_no_problems(problems)
 
-
-def test_a_known_user_has_tasks(
-    contract_target: Target, known_users: tuple[list[str], list[str]]
-) -> None:
-    users, _ = known_users
-    assert users, "the target names no user to query (GONG_USER_ID, or a mock's /__health)"
-    body = {
-        "filter": {
-            "userId": users[0],
-            "types": ["FLOW", "MANUAL"],
-            "taskAction": ["CALL"],
-            "status": ["OPEN", "DONE", "DISMISSED"],
-        }
-    }
-    tasks = _ok(contract_target.post(body))
-    assert filter_problems(body["filter"], tasks) == []
-    assert tasks, f"user {users[0]} has no task at all: the properties would prove nothing"
+    run_examples(_known_requests(known_ids), check)

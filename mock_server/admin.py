@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
-from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import (
     AdminInputError,
@@ -23,15 +22,18 @@ from gong_tasks_kit.mock_server.faults import (
     parse_plan,
     scope_of,
 )
-from gong_tasks_kit.mock_server.runtime import mock_state as runtime
+from gong_tasks_kit.mock_server.runtime import controls as runtime
 from gong_tasks_kit.spec.examples import common_statuses, documented_statuses
 from gong_tasks_kit.spec.operations import operation_ids
 
 ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
 _MAX_JOURNAL_LIMIT = 100_000
 
-admin = Blueprint("admin", __name__, url_prefix="/__admin")
-admin.register_blueprint(admin_tasks)  # nested: the guard below covers it too
+ADMIN_PREFIX = "/__admin"
+
+#: QA's controls, shared by the mock and the proxy (the mock's task views and uploads are
+#: in ``admin_tasks``, guarded the same way).
+admin = Blueprint("admin", __name__, url_prefix=ADMIN_PREFIX)
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -59,12 +61,12 @@ def _is_loopback(address: str | None) -> bool:
         return False
 
 
-def require_loopback_unless_token() -> None:
-    """Refuse a caller who is neither on loopback nor holding the admin token.
+def guard_admin_call() -> None:
+    """Refuse an admin call without the admin token (when one is set), or from elsewhere
+    than loopback (when none is): every admin blueprint runs it first.
 
     Raises:
-        ApiError: 401 for a missing or wrong token when one is set, else 403 for a
-            caller from another host.
+        ApiError: 401 for a missing or wrong token; 403 for a caller not on loopback.
     """
     token = runtime().settings.admin_token
     if token:
@@ -84,7 +86,7 @@ def require_loopback_unless_token() -> None:
         )
 
 
-admin.before_request(require_loopback_unless_token)
+admin.before_request(guard_admin_call)
 
 
 def _parsed(parser: Any) -> Any:
@@ -196,8 +198,8 @@ def clear_requests() -> Response:
 
 @admin.post("/reset")
 def reset_everything() -> Response:
-    """Forget plans, chaos, latency, the journal, every limiter counter and every task
-    change (the seeded data is served again, exactly)."""
+    """Forget plans, chaos, latency, the journal, every limiter counter, every task change
+    and every upload (the start-up data is served again, exactly)."""
     runtime().reset()
     return _json({"reset": True})
 

@@ -1,8 +1,10 @@
 """The admin API's view of the served tasks, changes included (``/__admin/tasks``,
-``/__admin/dataset``): what a QA console or a test reads to see what an update did.
+``/__admin/dataset``): what a QA console or a test reads to see what an update did; and
+uploads of tasks of your own (``PUT``/``POST /__admin/tasks``).
 
-Nested in the admin blueprint, so the same guard (admin token, or loopback only)
-applies. Read-only: tasks change through the Tasks API itself.
+The same guard as every admin call applies (admin token, or loopback only). Uploads are
+checked like a ``--data`` file (a 400 names the task's index, its id and the field, and
+nothing changes), shared through the state like everything else, and journaled.
 """
 
 from __future__ import annotations
@@ -12,20 +14,26 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
+from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, guard_admin_call
 from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
+from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL
 from gong_tasks_kit.mock_server.runtime import mock_state as runtime
-from gong_tasks_kit.mock_server.store import StoredTask
+from gong_tasks_kit.mock_server.served_tasks import UploadResult
+from gong_tasks_kit.mock_server.store import StoredTask, TaskStore
+from gong_tasks_kit.mock_server.task_data import TaskDataError
 from gong_tasks_kit.mock_server.update_rules import task_not_found
 from gong_tasks_kit.mock_server.updates import parse_task_id
 from gong_tasks_kit.spec.loader import load_spec
+from werkzeug.exceptions import RequestEntityTooLarge
 
-admin_tasks = Blueprint("tasks", __name__)
+admin_tasks = Blueprint("tasks", __name__, url_prefix=ADMIN_PREFIX)
+admin_tasks.before_request(guard_admin_call)
 
 
-def _json(payload: Any) -> Response:
-    return Response(orjson.dumps(payload), headers=gong_headers())
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status=status, headers=gong_headers())
 
 
 @functools.cache
@@ -105,6 +113,7 @@ def show_dataset() -> Response:
             totals[status] += counts[status]
     return _json(
         {
+            "origin": store.origin,
             "crmType": store.crm_type,
             "exampleCredentials": _public_credentials(),
             "users": users,
@@ -116,3 +125,50 @@ def show_dataset() -> Response:
             },
         }
     )
+
+
+def _bad(message: str) -> ApiError:
+    return ApiError(400, [message], source="admin")
+
+
+def _upload() -> bytes:
+    """The upload's body, within ``max_upload_bytes`` (not the API's own body limit)."""
+    limit = runtime().settings.max_upload_bytes
+    request.max_content_length = limit
+    try:
+        raw = request.get_data()
+    except RequestEntityTooLarge:
+        raise _bad(f"upload is larger than the {limit}-byte limit (max_upload_bytes)") from None
+    g.setdefault(JOURNALED_ADMIN_CALL, True)  # a data change (or a refused one): journaled
+    if not raw.strip():
+        raise _bad("upload is empty: send a JSON array of tasks or a Gong answer")
+    return raw
+
+
+def _summary(store: TaskStore) -> dict[str, Any]:
+    return {"tasks": store.task_count, "users": len(store.user_ids), "crmType": store.crm_type}
+
+
+def _uploaded(apply: Any) -> UploadResult:
+    try:
+        result: UploadResult = apply(_upload())
+    except TaskDataError as error:
+        raise _bad(str(error)) from None
+    g.answered_by = "admin"
+    return result
+
+
+@admin_tasks.put("/tasks")
+def replace_tasks() -> Response:
+    """Serve the uploaded tasks instead of the current ones (task changes are forgotten):
+    a Gong answer ``{"tasks": [...], "crmType"?}`` or a list of tasks."""
+    result = _uploaded(runtime().tasks.replace)
+    return _json({"replaced": result.received, **_summary(result.store)})
+
+
+@admin_tasks.post("/tasks")
+def add_tasks() -> Response:
+    """Serve the uploaded tasks as well (task changes stay); an id already served is
+    refused."""
+    result = _uploaded(runtime().tasks.add)
+    return _json({"added": result.received, **_summary(result.store)}, 201)

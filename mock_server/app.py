@@ -20,18 +20,27 @@ import orjson
 from flask import Blueprint, Flask, Response, current_app, g, request
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
+from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.auth import authenticate
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
-from gong_tasks_kit.mock_server.journal import journal_entry
+from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL, journal_entry
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.requests import parse_task_filter
-from gong_tasks_kit.mock_server.runtime import ANONYMOUS_KEY, EXTENSION, MockState, mock_state
+from gong_tasks_kit.mock_server.runtime import (
+    ANONYMOUS_KEY,
+    EXTENSION,
+    MockState,
+    controls,
+    mock_state,
+)
+from gong_tasks_kit.mock_server.served_tasks import ServedTasks
 from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_settings
 from gong_tasks_kit.mock_server.state import open_state
 from gong_tasks_kit.mock_server.store import TaskStore
+from gong_tasks_kit.mock_server.task_source import TaskSource, file_source, generated_source
 from gong_tasks_kit.mock_server.update_rules import answered_tasks
 from gong_tasks_kit.mock_server.updates import parse_task_id, parse_task_update
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, load_spec, load_spec_text
@@ -84,7 +93,7 @@ def _admit(operation_id: str) -> MockState:
     return current
 
 
-def _tasks_answer(current: MockState, tasks: list[bytes]) -> Response:
+def _tasks_answer(store: TaskStore, tasks: list[bytes]) -> Response:
     """A 200 in the shape both operations answer, assembled from serialized tasks."""
     body = b"".join(
         (
@@ -93,7 +102,7 @@ def _tasks_answer(current: MockState, tasks: list[bytes]) -> Response:
             b'","tasks":[',
             b",".join(tasks),
             b'],"crmType":"',
-            current.store.crm_type.encode(),
+            store.crm_type.encode(),
             b'"}',
         )
     )
@@ -105,7 +114,8 @@ def list_tasks() -> Response:
     """Gong's ``POST /v2/tasks``."""
     current = _admit(LIST_TASKS)
     task_filter = parse_task_filter(request.get_data(), request.mimetype)
-    return _tasks_answer(current, current.store.query(task_filter))
+    store = current.store  # once: an upload may replace it meanwhile
+    return _tasks_answer(store, store.query(task_filter))
 
 
 @tasks_api.patch(TASK_PATH.replace("{taskId}", "<task_id>"), provide_automatic_options=False)
@@ -114,13 +124,14 @@ def update_task(task_id: str) -> Response:
     current = _admit(UPDATE_TASK)
     number = parse_task_id(task_id)
     update = parse_task_update(request.get_data(), request.mimetype)
-    task = current.store.update(number, update, now=datetime.now(UTC))
-    return _tasks_answer(current, answered_tasks(task.body))
+    store = current.store
+    task = store.update(number, update, now=datetime.now(UTC))
+    return _tasks_answer(store, answered_tasks(task.body))
 
 
 @meta.get("/__health")
 def health() -> Response:
-    """Liveness and what is being served."""
+    """Liveness and what is being served now (the start-up data, or the last uploads)."""
     store = mock_state().store
     workspaces = sorted({w for ids in store.workspaces.values() for w in ids})
     body = {
@@ -152,7 +163,7 @@ def _api_error(error: ApiError) -> Response:
 
 def _http_error(error: HTTPException) -> Response:
     if isinstance(error, RequestEntityTooLarge):
-        limit = mock_state().settings.max_body_bytes
+        limit = controls().settings.max_body_bytes
         return _api_error(
             ApiError(
                 400, [f"Request body is larger than the {limit}-byte limit"], source="validation"
@@ -179,12 +190,21 @@ def _unexpected_error(error: Exception) -> Response:
     return _api_error(ApiError(500, ["Internal server error occurred"], source="crash"))
 
 
-def _start_clock() -> None:
+def start_clock() -> None:
+    """Note when the call came (the journal's ``time`` and ``durationMs``)."""
     g.started = time.time()
 
 
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error in Gong's shape: raised :class:`ApiError`, routing errors (404,
+    405, an oversized body) and anything unexpected (a logged 500)."""
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
 def _journal(response: Response) -> Response:
-    if request.path.startswith(_UNJOURNALED_PREFIXES):
+    if request.path.startswith(_UNJOURNALED_PREFIXES) and not g.get(JOURNALED_ADMIN_CALL):
         return response
     current = mock_state()
     try:
@@ -228,12 +248,27 @@ def _strict_check(response: Response) -> Response:
     ).to_response()
 
 
+def startup_source(settings: MockSettings) -> TaskSource:
+    """The tasks served at start and after a reset: the ``data`` file's, else generated.
+
+    Raises:
+        DataFileError: when the file cannot be read or a task in it is refused.
+    """
+    if settings.data:
+        return file_source(settings.data, settings.crm_type)
+    dataset = build_dataset(
+        settings.seed, settings.users, settings.tasks_per_user, settings.crm_type
+    )
+    return generated_source(dataset)
+
+
 def create_app(
     config: Mapping[str, Any] | None = None, *, settings: MockSettings | None = None
 ) -> Flask:
     """Build the mock: defaults, then ``GONG_MOCK_*`` variables, then ``config``.
 
-    The dataset is generated, checked against the spec and serialized here, once.
+    The start-up data (generated from the seed, or read from the ``data`` file) is
+    checked against the spec and serialized here, once.
 
     Args:
         config: Settings by name (``{"seed": 7}`` or ``{"SEED": 7}``; a string is parsed
@@ -244,7 +279,8 @@ def create_app(
 
     Raises:
         SettingsError: when a setting is unusable.
-        DatasetError: when the generated data breaks the spec.
+        DatasetError: when the generated data breaks the spec, or the ``data`` file cannot
+            be served (``DataFileError``, naming the file, the task and the field).
     """
     given = dict(config or {})
     # Upper-case keys that name no setting are Flask's (TESTING, ...); any other key is a
@@ -258,25 +294,21 @@ def create_app(
     app = Flask(__name__)
     app.config.from_mapping(flask_config)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    dataset = build_dataset(
-        settings.seed, settings.users, settings.tasks_per_user, settings.crm_type
-    )
     state = open_state(settings.state)
     app.extensions[EXTENSION] = MockState(
         settings=settings,
-        store=TaskStore(dataset, state),
         state=state,
         limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state),
+        tasks=ServedTasks(startup_source(settings), state),
     )
     app.register_blueprint(tasks_api)
     app.register_blueprint(meta)
     if settings.admin:
         app.register_blueprint(admin)
+        app.register_blueprint(admin_tasks)
         app.register_blueprint(console)
-    app.register_error_handler(ApiError, _api_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected_error)
-    app.before_request(_start_clock)
+    register_error_handlers(app)
+    app.before_request(start_clock)
     if settings.strict:
         app.after_request(_strict_check)
     app.after_request(_journal)  # runs first: after_request hooks run in reverse order

@@ -20,12 +20,29 @@ from gong_tasks_kit.mock_server.settings import (
     ENV_PREFIX,
     MockSettings,
     SettingsError,
+    SettingsT,
     declared,
+    env_prefix,
     load_settings,
     setting_fields,
 )
-from gong_tasks_kit.mock_server.store import DatasetError
+from gong_tasks_kit.mock_server.task_source import DataFileError, DatasetError
 from pydantic.fields import FieldInfo
+
+
+class StartError(click.ClickException):
+    """A start refused in one line (``Error: ...``), exit status 2, no traceback."""
+
+    exit_code = 2
+
+
+def admin_banner_line(settings: MockSettings) -> str:
+    """The banner's line about the admin API (its last line: tests wait for it)."""
+    if not settings.admin:
+        return "  admin API: off"
+    if settings.admin_token:
+        return "  admin API: /__admin/ with header X-Gong-Mock-Admin-Token (configured)"
+    return "  admin API: /__admin/ (loopback callers only; --admin-token to open it)"
 
 
 def _banner(state: MockState) -> str:
@@ -34,7 +51,7 @@ def _banner(state: MockState) -> str:
     lines = [
         f"Gong tasks mock listening on http://{shown_host}:{settings.port}  "
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
-        f"  seed {settings.seed}, {store.task_count} tasks, crmType {settings.crm_type}",
+        f"  {store.origin}, {store.task_count} tasks, crmType {store.crm_type}",
         "  users (userId: workspaceIds):",
         *(f"    {user}: {', '.join(spaces)}" for user, spaces in store.workspaces.items()),
     ]
@@ -56,38 +73,47 @@ def _banner(state: MockState) -> str:
         f"  spec: http://{shown_host}:{settings.port}/openapi.json   health: /__health",
         f"  rate limits: {state.limiter.describe}",
         f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
+        admin_banner_line(settings),
     ]
-    if not settings.admin:
-        lines.append("  admin API: off")
-    elif settings.admin_token:
-        lines.append("  admin API: /__admin/ with header X-Gong-Mock-Admin-Token (configured)")
-    else:
-        lines.append("  admin API: /__admin/ (loopback callers only; --admin-token to open it)")
     return "\n".join(lines)
 
 
-def _option(name: str, info: FieldInfo) -> Callable[[Any], Any]:
+def _option(name: str, info: FieldInfo, prefix: str) -> Callable[[Any], Any]:
     flag = name.replace("_", "-")
     default = info.default
     shown = ("on" if default else "off") if isinstance(default, bool) else default
     if declared(info, "secret"):
         shown = "none"
-    help_text = f"{info.description}  [default: {shown}; env: {ENV_PREFIX}{name.upper()}]"
+    if shown in ("", None):
+        shown = "none"
+    help_text = f"{info.description}  [default: {shown}; env: {prefix}{name.upper()}]"
     if info.annotation is bool:
         return click.option(f"--{flag}/--no-{flag}", name, default=None, help=help_text)
     # Values stay text here: the settings parse them exactly as they parse a variable.
-    metavar = "INTEGER" if info.annotation is int else "TEXT"
+    metavar = "INTEGER" if info.annotation in (int, int | None) else "TEXT"
     return click.option(f"--{flag}", name, default=None, metavar=metavar, help=help_text)
 
 
-def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add an option for every setting that has one (see ``settings.setting``)."""
-    for name, info in reversed(setting_fields(cli_only=True).items()):
-        command = _option(name, info)(command)
-    return command
+def settings_options(
+    settings_class: type[MockSettings] = MockSettings,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator adding an option for every setting of ``settings_class`` that has one
+    (see ``settings.setting``)."""
+    prefix = env_prefix(settings_class)
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        fields = setting_fields(cli_only=True, settings_class=settings_class)
+        for name, info in reversed(fields.items()):
+            command = _option(name, info, prefix)(command)
+        return command
+
+    return decorate
 
 
-def settings_from_options(options: dict[str, Any]) -> MockSettings:
+def settings_from_options(
+    options: dict[str, Any],
+    settings_class: type[SettingsT] = MockSettings,  # type: ignore[assignment]
+) -> SettingsT:
     """The settings, with the options actually given on the command line on top.
 
     Raises:
@@ -95,23 +121,25 @@ def settings_from_options(options: dict[str, Any]) -> MockSettings:
     """
     given = {name: value for name, value in options.items() if value is not None}
     try:
-        return load_settings(given)
+        return load_settings(given, settings_class)
     except SettingsError as error:
         raise click.UsageError(str(error)) from None
 
 
 @click.command("serve")
-@settings_options
+@settings_options()
 def serve_command(**options: Any) -> None:
-    """Serve Gong's Tasks API from seeded data.
+    """Serve Gong's Tasks API from seeded data, or from the tasks of a --data file.
 
     Every option also reads a GONG_MOCK_* environment variable; credentials are set by
     GONG_MOCK_ACCESS_KEY, GONG_MOCK_ACCESS_KEY_SECRET and GONG_MOCK_BEARER_TOKENS (JSON:
     token -> scopes), never on the command line.
     """
-    settings = settings_from_options(options)
+    settings: MockSettings = settings_from_options(options)
     try:
         app = create_app(settings=settings)
+    except DataFileError as error:
+        raise StartError(str(error)) from None
     except DatasetError as error:
         raise click.UsageError(str(error)) from None
     click.echo(_banner(mock_state(app)))

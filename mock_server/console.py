@@ -9,7 +9,7 @@ is set; with a token, the page itself is public and the API behind it asks for t
 from __future__ import annotations
 
 from flask import Blueprint, Response, send_from_directory
-from gong_tasks_kit.mock_server.admin import require_loopback_unless_token
+from gong_tasks_kit.mock_server.admin import guard_admin_call
 from gong_tasks_kit.mock_server.runtime import mock_state
 
 ASSETS = "console_assets"
@@ -33,7 +33,7 @@ _SECURITY_HEADERS = {
 @console.before_request
 def _guard() -> None:
     if not mock_state().settings.admin_token:
-        require_loopback_unless_token()
+        guard_admin_call()
 
 
 @console.after_request

@@ -11,6 +11,9 @@ import orjson
 from flask import Request, Response
 
 REDACTED = "[redacted]"
+#: Set on ``flask.g`` by an admin call that changes the served data, so it is journaled
+#: (other admin calls are not).
+JOURNALED_ADMIN_CALL = "journaled_admin_call"
 _SECRET_HEADERS = frozenset(
     {"authorization", "x-gong-mock-admin-token", "cookie", "proxy-authorization"}
 )
@@ -55,7 +58,8 @@ def journal_entry(
     """One journal entry, JSON-ready.
 
     ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
-    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``strict`` or ``crash``.
+    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``strict``, ``crash``, or
+    ``admin`` (an upload of tasks); the proxy adds ``target`` and ``proxy``.
     ``operation`` is the spec's operation id the call reached (``listTasks``,
     ``updateTask``), None for any other path.
     """

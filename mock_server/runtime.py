@@ -1,4 +1,5 @@
-"""What one mock app holds while it runs: settings, tasks, shared state and the limiter."""
+"""What one app holds while it runs: settings, shared state and the limiter (every app with
+QA controls: the mock and the proxy), and the served tasks (the mock)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import Flask, current_app
 from gong_tasks_kit.mock_server.auth import AuthSettings, authenticate
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.limiter import GongLimiter
+from gong_tasks_kit.mock_server.served_tasks import ServedTasks
 from gong_tasks_kit.mock_server.settings import MockSettings
 from gong_tasks_kit.mock_server.state import StateBackend
 from gong_tasks_kit.mock_server.store import TaskStore
@@ -17,11 +19,11 @@ ANONYMOUS_KEY = "anonymous:-"
 
 
 @dataclass(frozen=True, slots=True)
-class MockState:
-    """Everything the request path and the admin API need, built once per app."""
+class Controls:
+    """What the QA controls (the admin API's plans, chaos, latency, quota, journal and
+    reset) need, built once per app."""
 
     settings: MockSettings
-    store: TaskStore
     state: StateBackend
     limiter: GongLimiter
 
@@ -32,8 +34,8 @@ class MockState:
         return AuthSettings(settings.access_key, settings.access_key_secret, settings.bearer_tokens)
 
     def reset(self) -> None:
-        """Forget plans, chaos, latency, the journal, every limiter counter and every task
-        change."""
+        """Forget plans, chaos, latency, the journal, every limiter counter, every task
+        change and every upload."""
         self.state.reset()
         self.limiter.reset()
 
@@ -55,7 +57,31 @@ class MockState:
         return f"basic:{self.settings.access_key}"
 
 
+@dataclass(frozen=True, slots=True)
+class MockState(Controls):
+    """Everything the mock's request path and admin API need, built once per app."""
+
+    tasks: ServedTasks
+
+    @property
+    def store(self) -> TaskStore:
+        """The tasks served now (the start-up data, or the last uploads)."""
+        return self.tasks.current()
+
+
+def controls(app: Flask | None = None) -> Controls:
+    """The :class:`Controls` of ``app`` (default: the current app)."""
+    found: Controls = (app or current_app).extensions[EXTENSION]
+    return found
+
+
 def mock_state(app: Flask | None = None) -> MockState:
-    """The :class:`MockState` of ``app`` (default: the current app)."""
-    state: MockState = (app or current_app).extensions[EXTENSION]
+    """The :class:`MockState` of ``app`` (default: the current app).
+
+    Raises:
+        TypeError: when the app is not the mock (the proxy has controls, not tasks).
+    """
+    state = controls(app)
+    if not isinstance(state, MockState):
+        raise TypeError("this app serves no tasks of its own (it is not the mock)")
     return state

@@ -10,7 +10,7 @@ declaration: the command line's options and the table are derived from the field
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from gong_tasks_kit.fixtures.credentials import (
     DEFAULT_ACCESS_KEY,
@@ -96,7 +96,14 @@ class MockSettings(BaseSettings):
     seed: int = setting(DEFAULT_SEED, "Seed of the generated data.", ge=0, le=2**63 - 1)
     users: int = setting(DEFAULT_USERS, "Gong users with tasks.", ge=1, le=100_000)
     tasks_per_user: int = setting(DEFAULT_TASKS_PER_USER, "Tasks per user.", ge=0, le=1_000_000)
-    crm_type: CrmType = setting("SALESFORCE", "The crmType served.")
+    crm_type: CrmType = setting(
+        "SALESFORCE", "The crmType served (with --data: when the file names none)."
+    )
+    data: str = setting(
+        "",
+        "Serve the tasks of this JSON file instead of generated ones (a Gong answer or a "
+        "list of tasks).",
+    )
     strict: Boolean = setting(False, "Validate every response against the spec (slower).")
     auth: Boolean = setting(True, "Require Gong credentials (off: accept any caller).")
     rate_limit: str = setting("3/second", "Gong's burst limit, e.g. 3/second, or off.")
@@ -131,6 +138,13 @@ class MockSettings(BaseSettings):
     max_body_bytes: int = setting(
         64 * 1024, "Largest request body accepted.", cli=False, ge=1024, le=16 * 1024 * 1024
     )
+    max_upload_bytes: int = setting(
+        32 * 1024 * 1024,
+        "Largest task upload accepted by PUT/POST /__admin/tasks.",
+        cli=False,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+    )
 
     @field_validator("rate_limit", mode="before")
     @classmethod
@@ -164,6 +178,20 @@ class MockSettings(BaseSettings):
         """The state URL without its password, for banners and status pages."""
         return redact_url(self.state)
 
+    @classmethod
+    def documented_settings(cls) -> dict[str, FieldInfo]:
+        """The settings this program reads, in declaration order: its options, its
+        environment variables and its README table (every field, for the mock)."""
+        return dict(cls.model_fields)
+
+
+SettingsT = TypeVar("SettingsT", bound=MockSettings)
+
+
+def env_prefix(settings_class: type[MockSettings] = MockSettings) -> str:
+    """The prefix of a settings class's environment variables, e.g. ``GONG_MOCK_``."""
+    return str(settings_class.model_config.get("env_prefix", ENV_PREFIX))
+
 
 def declared(info: FieldInfo, key: str) -> bool:
     """A flag of a setting's declaration: ``cli``, ``secret`` or ``server``."""
@@ -171,14 +199,14 @@ def declared(info: FieldInfo, key: str) -> bool:
     return isinstance(extra, dict) and bool(extra.get(key))
 
 
-def _names(name: str, info: FieldInfo | None) -> str:
-    variable = f"{ENV_PREFIX}{name.upper()}"
+def _names(name: str, info: FieldInfo | None, prefix: str) -> str:
+    variable = f"{prefix}{name.upper()}"
     if info is not None and declared(info, "cli"):
         return f"{variable} (--{name.replace('_', '-')})"
     return variable
 
 
-def _error_message(error: ValidationError, fields: Mapping[str, FieldInfo]) -> str:
+def _error_message(error: ValidationError, fields: Mapping[str, FieldInfo], prefix: str) -> str:
     lines = []
     for problem in error.errors():
         name = str(problem["loc"][0]) if problem["loc"] else "settings"
@@ -188,39 +216,44 @@ def _error_message(error: ValidationError, fields: Mapping[str, FieldInfo]) -> s
         if problem["type"] == "extra_forbidden":
             lines.append(f"unknown setting {name!r}")
         elif secret or info is None:
-            lines.append(f"{_names(name, info)}: {message}")
+            lines.append(f"{_names(name, info, prefix)}: {message}")
         else:
             given = problem.get("input")
             shown = redact_url(given) if isinstance(given, str) and "://" in given else given
-            lines.append(f"{_names(name, info)}: {message}, got {shown!r}")
+            lines.append(f"{_names(name, info, prefix)}: {message}, got {shown!r}")
     return "; ".join(lines)
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None) -> MockSettings:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    settings_class: type[SettingsT] = MockSettings,  # type: ignore[assignment]
+) -> SettingsT:
     """The settings: defaults, then ``GONG_MOCK_*`` variables, then ``overrides``.
 
     Args:
         overrides: Setting names (``seed`` or ``SEED``) to values; a string is parsed by
             the same rules as an environment variable.
+        settings_class: The program's settings (the mock's, or a class extending them).
 
     Raises:
         SettingsError: naming every bad setting (and never a secret's value).
     """
     given = {key.lower(): value for key, value in (overrides or {}).items()}
     try:
-        return MockSettings(**given)
+        return settings_class(**given)
     except ValidationError as error:
-        raise SettingsError(_error_message(error, MockSettings.model_fields)) from None
+        message = _error_message(error, settings_class.model_fields, env_prefix(settings_class))
+        raise SettingsError(message) from None
 
 
-def setting_fields(*, cli_only: bool = False) -> dict[str, FieldInfo]:
-    """The declared settings, in declaration order (``cli_only``: those with an option)."""
-    fields = MockSettings.model_fields
+def setting_fields(
+    *, cli_only: bool = False, settings_class: type[MockSettings] = MockSettings
+) -> dict[str, FieldInfo]:
+    """The documented settings, in declaration order (``cli_only``: those with an option)."""
     return {
         name: info
-        for name, info in fields.items()
-        if not cli_only
-        or (isinstance(info.json_schema_extra, dict) and info.json_schema_extra["cli"])
+        for name, info in settings_class.documented_settings().items()
+        if not cli_only or declared(info, "cli")
     }
 
 
@@ -235,16 +268,17 @@ def _shown_default(info: FieldInfo) -> str:
         return "on" if default else "off"
     if isinstance(default, dict):
         return "see below"
-    return str(default) if default != "" else "none"
+    return str(default) if default not in ("", None) else "none"
 
 
-def settings_table() -> str:
+def settings_table(settings_class: type[MockSettings] = MockSettings) -> str:
     """The README's table of settings, derived from the declarations."""
+    prefix = env_prefix(settings_class)
     rows = [
         "| option | environment variable | default | meaning |",
         "|---|---|---|---|",
     ]
-    for name, info in setting_fields().items():
+    for name, info in setting_fields(settings_class=settings_class).items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         flag = name.replace("_", "-")
         option = (
@@ -253,7 +287,7 @@ def settings_table() -> str:
             else (f"`--{flag}` / `--no-{flag}`" if info.annotation is bool else f"`--{flag}`")
         )
         rows.append(
-            f"| {option} | `{ENV_PREFIX}{name.upper()}` | `{_shown_default(info)}` "
+            f"| {option} | `{prefix}{name.upper()}` | `{_shown_default(info)}` "
             f"| {info.description} |"
         )
     return "\n".join(rows)

@@ -1,5 +1,6 @@
 """Shared mutable state of the mock: fault plans, chaos and latency settings, counters, the
-request journal and the changes made to tasks, behind one small interface with two backends.
+request journal, the changes made to tasks and the data uploaded through the admin API,
+behind one small interface with two backends.
 
 ``MemoryState`` serves one process; ``RedisState`` lets N gunicorn workers or several
 mock instances behave as one mock (every operation is atomic in Redis: one command, a
@@ -10,9 +11,10 @@ script, or a watched transaction). The rate limiter's counters live in the match
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 import orjson
@@ -21,9 +23,18 @@ import redis
 GLOBAL_SCOPE = "*"
 _PREFIX = "gong-mock:"
 _TASK_CHANGES = f"{_PREFIX}task-changes:"
+_DATA_VERSION = f"{_PREFIX}data:version"
+_DATA_CHANGES = f"{_PREFIX}data:changes"
 
 #: A change record of one task: its current ``status``, ``dueDate`` and ``updated``.
 TaskChange = dict[str, Any]
+#: How the served data changed since start-up: ``replace`` (PUT) or ``add`` (POST).
+DataChangeKind = Literal["replace", "add"]
+#: One change of the served data: its kind and the task document it brought.
+DataChange = tuple[DataChangeKind, bytes]
+_KIND_CODES: dict[DataChangeKind, bytes] = {"replace": b"R", "add": b"A"}
+_KINDS: dict[bytes, DataChangeKind] = {code: kind for kind, code in _KIND_CODES.items()}
+
 #: Turns a task's current change record (None: unchanged so far) into its next one (None:
 #: leave it as it is).
 ChangeFunction = Callable[[TaskChange | None], TaskChange | None]
@@ -87,8 +98,26 @@ class StateBackend(Protocol):
     def users_with_task_changes(self) -> list[str]:
         """The users with at least one changed task."""
 
+    def data_version(self) -> str | None:
+        """The version of the served data: a fresh token on each upload, None while the
+        start-up data is served (cheap: what every call checks)."""
+
+    def data_changes(self) -> tuple[str | None, list[DataChange]]:
+        """The data version and every upload since start-up, oldest first, read together."""
+
+    def change_data(
+        self, kind: DataChangeKind, document: bytes, expected_version: str | None
+    ) -> str | None:
+        """Record an upload, if the data is still at ``expected_version``, atomically.
+
+        A ``replace`` drops earlier uploads and every task change with them.
+
+        Returns:
+            The new data version, or None when another upload came first (nothing changed).
+        """
+
     def reset(self) -> None:
-        """Forget everything: plans, settings, counters, journal, task changes."""
+        """Forget everything: plans, settings, counters, journal, task changes, uploads."""
 
 
 class MemoryState:
@@ -104,6 +133,8 @@ class MemoryState:
         self._counters: dict[str, int] = {}
         self._journal: deque[dict[str, Any]] = deque()
         self._task_changes: dict[str, dict[int, TaskChange]] = {}
+        self._data_version: str | None = None
+        self._data_changes: list[DataChange] = []
 
     def push_steps(self, scope: str, steps: Iterable[dict[str, Any]]) -> int:
         """See :class:`StateBackend`."""
@@ -198,6 +229,29 @@ class MemoryState:
         with self._lock:
             return [user for user, changes in self._task_changes.items() if changes]
 
+    def data_version(self) -> str | None:
+        """See :class:`StateBackend`."""
+        return self._data_version
+
+    def data_changes(self) -> tuple[str | None, list[DataChange]]:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            return self._data_version, list(self._data_changes)
+
+    def change_data(
+        self, kind: DataChangeKind, document: bytes, expected_version: str | None
+    ) -> str | None:
+        """See :class:`StateBackend`."""
+        with self._lock:
+            if self._data_version != expected_version:
+                return None
+            if kind == "replace":
+                self._data_changes.clear()
+                self._task_changes.clear()
+            self._data_changes.append((kind, document))
+            self._data_version = uuid.uuid4().hex
+            return self._data_version
+
     def reset(self) -> None:
         """See :class:`StateBackend`."""
         with self._lock:
@@ -206,6 +260,8 @@ class MemoryState:
             self._counters.clear()
             self._journal.clear()
             self._task_changes.clear()
+            self._data_changes.clear()
+            self._data_version = None
 
 
 # Takes the first step of a plan that applies to an operation (ARGV[1], "" for any), in
@@ -344,6 +400,48 @@ class RedisState:
             key.decode().removeprefix(_TASK_CHANGES)
             for key in self._redis.scan_iter(match=f"{_TASK_CHANGES}*")
         ]
+
+    def data_version(self) -> str | None:
+        """See :class:`StateBackend`."""
+        raw = self._redis.get(_DATA_VERSION)
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    def data_changes(self) -> tuple[str | None, list[DataChange]]:
+        """See :class:`StateBackend`."""
+        pipeline = self._redis.pipeline(transaction=True)
+        pipeline.get(_DATA_VERSION)
+        pipeline.lrange(_DATA_CHANGES, 0, -1)
+        raw_version, raw_changes = pipeline.execute()
+        version = None if raw_version is None else raw_version.decode()
+        return version, [(_KINDS[raw[:1]], raw[1:]) for raw in raw_changes]
+
+    def change_data(
+        self, kind: DataChangeKind, document: bytes, expected_version: str | None
+    ) -> str | None:
+        """See :class:`StateBackend`."""
+        new_version = uuid.uuid4().hex
+        outcome: list[str | None] = [None]
+
+        def apply(pipe: Any) -> None:  # a redis-py Pipeline watching the version; may be retried
+            raw = pipe.get(_DATA_VERSION)
+            if (None if raw is None else raw.decode()) != expected_version:
+                outcome[0] = None
+                return
+            # A replace forgets every task change with the data they changed.
+            forgotten = (
+                [_DATA_CHANGES, *pipe.scan_iter(match=f"{_TASK_CHANGES}*")]
+                if kind == "replace"
+                else []
+            )
+            pipe.multi()
+            if forgotten:
+                pipe.delete(*forgotten)
+            pipe.rpush(_DATA_CHANGES, _KIND_CODES[kind] + document)
+            pipe.set(_DATA_VERSION, new_version)
+            outcome[0] = new_version
+
+        self._redis.transaction(apply, _DATA_VERSION)
+        return outcome[0]
 
     def reset(self) -> None:
         """See :class:`StateBackend`."""

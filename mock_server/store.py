@@ -1,39 +1,38 @@
-"""The served tasks: generated once, checked once, serialized once, indexed by user and id,
-with the changes updates made to them applied on top.
+"""The served tasks: built once from a task source (generated, a file or an upload),
+checked once, serialized once, indexed by user and id, with the changes updates made to
+them applied on top.
 
-The seeded bytes never change. An update stores a small change record per task in the
+The source's bytes never change. An update stores a small change record per task in the
 shared state (memory or Redis, see ``state``), so every worker and instance sees it; a
 user's tasks with their changes are rebuilt only when that user's records differ from
-the last ones seen here, and a user without changes is served the seeded bytes as they
-are. Forgetting the records (a reset) restores the seeded data exactly.
+the last ones seen here, and a user without changes is served the source's bytes as they
+are. Forgetting the records (a reset) restores the source's data exactly.
 
-Order of returned tasks: by ``dueDate`` ascending, then by ``id`` ascending, so a
-client sees what is due first and the same query always gets the same order; an update
-of the due date moves the task to its new place.
+Order of returned tasks: by ``dueDate`` ascending (as instants: a date-time in any offset
+sorts by its UTC time), then by ``id`` ascending, so a client sees what is due first and
+the same query always gets the same order; an update of the due date moves the task to
+its new place.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
-from gong_tasks_kit.fixtures.dataset import Dataset, TaskRecord
-from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.state import StateBackend, TaskChange
+from gong_tasks_kit.mock_server.task_data import SourceTask
+from gong_tasks_kit.mock_server.task_source import DatasetError, TaskSource
 from gong_tasks_kit.mock_server.update_rules import may_update, task_not_found
-from gong_tasks_kit.mock_server.updates import TaskUpdate, next_change
-from gong_tasks_kit.spec.reference import iter_response_violations
+from gong_tasks_kit.mock_server.updates import TaskUpdate, next_change, utc_timestamp
+
+__all__ = ["DatasetError", "StoredTask", "TaskStore"]
 
 _SEEDED_FIELDS = ("created", "updated", "status", "dueDate")
-
-
-class DatasetError(RuntimeError):
-    """The generated data breaks the spec; the mock refuses to serve it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +45,11 @@ class StoredTask:
         type: ``FLOW`` or ``MANUAL``.
         status: Its current status.
         actions: Its actions.
-        workspace_id: The workspace it lives in (the API does not return it).
-        due_date: Its current ``dueDate`` (served form, so it sorts as text).
+        workspace_id: The workspace it lives in (the API does not return it), or None.
+        due_date: Its current ``dueDate`` in UTC ``Z`` form, whole seconds (so it sorts
+            as text).
         body: Its current JSON.
-        changed: Whether an update changed it since the data was seeded.
+        changed: Whether an update changed it since the data was loaded.
     """
 
     id: int
@@ -57,7 +57,7 @@ class StoredTask:
     type: str
     status: str
     actions: frozenset[str]
-    workspace_id: str
+    workspace_id: str | None
     due_date: str
     body: bytes
     changed: bool = False
@@ -68,14 +68,38 @@ class StoredTask:
         return (self.due_date, self.id)
 
 
-def _check(record: TaskRecord) -> None:
-    if is_valid("Task", record.task):
-        return
-    # The reference validator says what is wrong (it is also the judge of "valid").
-    document = orjson.dumps({"tasks": [record.task]})
-    violations = list(iter_response_violations(200, document, {}))
-    if violations:
-        raise DatasetError(f"task {record.task.get('id')} breaks the spec: {violations[0]}")
+def _sort_form(due_date: str) -> str:
+    """A due date in the served form, which sorts as text (most already are)."""
+    if len(due_date) == 20 and due_date.endswith("Z"):
+        return due_date
+    return utc_timestamp(due_date)
+
+
+def _stored(item: SourceTask, shared: dict[object, Any]) -> StoredTask:
+    task = item.task
+    actions = frozenset(task["actions"])
+    user_id = str(task["userId"])
+    workspace = item.workspace_id
+    return StoredTask(
+        id=task["id"],
+        user_id=shared.setdefault(user_id, user_id),
+        type=task["type"],
+        status=task["status"],
+        actions=shared.setdefault(actions, actions),
+        workspace_id=None if workspace is None else shared.setdefault(workspace, workspace),
+        due_date=_sort_form(task["dueDate"]),
+        # orjson over-allocates its buffer (8 KiB for a 1 KiB task): keep an exact copy.
+        body=bytes(memoryview(orjson.dumps(task))),
+    )
+
+
+def _merged_workspaces(
+    earlier: Mapping[str, tuple[str, ...]], later: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    merged = dict(earlier)
+    for user, spaces in later.items():
+        merged[user] = tuple(sorted({*merged.get(user, ()), *spaces}))
+    return merged
 
 
 def _with_change(task: StoredTask, change: TaskChange) -> StoredTask:
@@ -91,52 +115,62 @@ def _with_change(task: StoredTask, change: TaskChange) -> StoredTask:
 
 
 class TaskStore:
-    """All tasks of a :class:`~gong_tasks_kit.fixtures.dataset.Dataset`, ready to be queried
-    and updated."""
+    """The tasks of a :class:`~gong_tasks_kit.mock_server.task_source.TaskSource`, ready to
+    be queried and updated."""
 
-    def __init__(self, dataset: Dataset, state: StateBackend) -> None:
-        """Generate, check against the spec, serialize and index every task.
+    def __init__(
+        self,
+        source: TaskSource,
+        state: StateBackend,
+        *,
+        base: TaskStore | None = None,
+    ) -> None:
+        """Serialize and index every task of ``source``.
 
         Args:
-            dataset: The seeded data to serve.
+            source: The tasks to serve (checked against the spec by the source).
             state: Where updates keep their change records.
+            base: A store whose tasks are served too, before the source's (an upload
+                that adds tasks); its ``crmType`` is kept.
 
         Raises:
-            DatasetError: if any generated task breaks the spec.
+            DatasetError: if a generated task breaks the spec.
         """
-        by_user: dict[str, list[StoredTask]] = defaultdict(list)
         shared: dict[object, Any] = {}  # one copy of each repeated value, at 100,000 tasks
-        for record in dataset.iter_records():
-            _check(record)
-            task = record.task
-            actions = frozenset(task["actions"])
-            user_id = str(task["userId"])
-            stored = StoredTask(
-                id=task["id"],
-                user_id=shared.setdefault(user_id, user_id),
-                type=task["type"],
-                status=task["status"],
-                actions=shared.setdefault(actions, actions),
-                workspace_id=shared.setdefault(record.workspace_id, str(record.workspace_id)),
-                due_date=task["dueDate"],
-                # orjson over-allocates its buffer (8 KiB for a 1 KiB task): keep an exact copy.
-                body=bytes(memoryview(orjson.dumps(task))),
-            )
-            by_user[user_id].append(stored)
+        added = [_stored(item, shared) for item in source.iter_tasks()]
+        by_user: dict[str, list[StoredTask]] = defaultdict(list)
+        for task in added:
+            by_user[task.user_id].append(task)
+        earlier = base._by_user if base is not None else {}
         self._by_user: dict[str, tuple[StoredTask, ...]] = {
-            user: tuple(sorted(tasks, key=lambda task: task.order))
-            for user, tasks in by_user.items()
+            **earlier,
+            **{
+                user: tuple(sorted((*earlier.get(user, ()), *tasks), key=lambda t: t.order))
+                for user, tasks in by_user.items()
+            },
         }
-        self._by_id = {task.id: task for tasks in self._by_user.values() for task in tasks}
+        self._by_id: dict[int, StoredTask] = {
+            **(base._by_id if base is not None else {}),
+            **{task.id: task for task in added},
+        }
         self._state = state
         # user -> (the change records last seen, the user's tasks with them applied)
         self._current_cache: dict[str, tuple[dict[int, TaskChange], tuple[StoredTask, ...]]] = {}
-        self.crm_type = dataset.crm_type
-        self.task_count = dataset.task_count
-        self.user_ids = tuple(str(user.id) for user in dataset.users)
-        self.workspaces = {
-            str(user.id): tuple(map(str, user.workspace_ids)) for user in dataset.users
-        }
+        self.origin: str = source.origin if base is None else f"{base.origin} + {source.origin}"
+        self.crm_type: str = source.crm_type if base is None else base.crm_type
+        self.task_count = len(self._by_id)
+        self.workspaces: dict[str, tuple[str, ...]] = _merged_workspaces(
+            base.workspaces if base is not None else {}, source.workspaces
+        )
+        self.user_ids = tuple(self.workspaces)
+
+    def has_task(self, task_id: int) -> bool:
+        """Whether a task with this id is served."""
+        return task_id in self._by_id
+
+    def task_ids(self) -> Collection[int]:
+        """Every served task's id."""
+        return self._by_id.keys()
 
     def tasks_of(self, user_id: str) -> tuple[StoredTask, ...]:
         """A user's tasks as they are now, in serving order (none for an unknown user)."""
@@ -192,7 +226,11 @@ class TaskStore:
         if seeded is None or not may_update(seeded.user_id, update.user_id):
             raise task_not_found(task_id)
         document = orjson.loads(seeded.body)
-        fields = {name: document[name] for name in _SEEDED_FIELDS}
+        # Dates in the served form, so they compare as instants (a file may use any offset).
+        fields = {
+            name: document[name] if name == "status" else _sort_form(document[name])
+            for name in _SEEDED_FIELDS
+        }
         record = self._state.change_task(
             seeded.user_id, task_id, lambda current: next_change(fields, current, update, now)
         )
@@ -203,7 +241,7 @@ class TaskStore:
         return Counter(task.status for task in self.tasks_of(user_id))
 
     def changed_count(self) -> int:
-        """How many tasks updates have changed since the data was seeded."""
+        """How many tasks updates have changed since the data was loaded."""
         return sum(
             task.changed
             for user in self._state.users_with_task_changes()

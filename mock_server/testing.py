@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "MockControlError",
     "basic_authorization",
     "default_authorization",
+    "strict_unthrottled_app",
     "unthrottled_app",
 ]
 
@@ -37,6 +38,13 @@ LIMITS_OFF: Mapping[str, Any] = MappingProxyType({"rate_limit": "off", "daily_li
 def unthrottled_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The mock with Gong's rate limits off (what fast test suites want)."""
     return create_app({**LIMITS_OFF, **(config or {})})
+
+
+def strict_unthrottled_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The mock with Gong's rate limits off and strict mode on: every answer it is about to
+    send is validated against the spec, and one that breaks it becomes a loud 500 in the
+    error shape. The contract suite's default in-process target."""
+    return unthrottled_app({"strict": True, **(config or {})})
 
 
 def default_authorization(app: Flask) -> str:
@@ -117,6 +125,7 @@ class MockControl:
         >>> control.fail_next(500, operation="updateTask")   # the list keeps working
         >>> control.requests()                               # the journal
         >>> control.task(task_id)["task"]["status"]          # a task as it is now
+        >>> control.replace_tasks([task, ...])               # serve exactly these tasks
 
     Args:
         target: A Flask app of the mock, or its base URL.
@@ -277,9 +286,48 @@ class MockControl:
         return found
 
     def dataset(self) -> dict[str, Any]:
-        """The served data: users with workspaces and task counts per status, and totals."""
+        """The served data: where it comes from, users with workspaces and task counts per
+        status, and totals."""
         summary: dict[str, Any] = self._call("GET", "/dataset")
         return summary
+
+    def replace_tasks(
+        self, tasks: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Serve these tasks instead of the current ones; every task change is forgotten
+        (:meth:`reset` returns to the start-up data).
+
+        Args:
+            tasks: A list of tasks, or a Gong answer ``{"tasks": [...], "crmType": ...}``;
+                a task may carry ``workspaceId`` (the mock's workspace of the task).
+
+        Returns:
+            ``{"replaced", "tasks", "users", "crmType"}``: how many tasks were sent, and
+            what is served now.
+
+        Raises:
+            MockControlError: naming the task's index, its id and the field; nothing
+                changed.
+        """
+        summary: dict[str, Any] = self._call("PUT", "/tasks", _task_payload(tasks))
+        return summary
+
+    def add_tasks(self, tasks: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> dict[str, Any]:
+        """Serve these tasks as well as the current ones (task changes stay).
+
+        Returns:
+            ``{"added", "tasks", "users", "crmType"}``.
+
+        Raises:
+            MockControlError: for a task the spec refuses or an id already served;
+                nothing changed.
+        """
+        summary: dict[str, Any] = self._call("POST", "/tasks", _task_payload(tasks))
+        return summary
+
+
+def _task_payload(tasks: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> Any:
+    return dict(tasks) if isinstance(tasks, Mapping) else [dict(task) for task in tasks]
 
 
 class MockControlError(RuntimeError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,39 @@ class Operation:
     def label(self) -> str:
         """``METHOD /path``, as people write it."""
         return f"{self.method.upper()} {self.path}"
+
+    def _node(self) -> dict[str, Any]:
+        node: dict[str, Any] = _document()["paths"][self.path][self.method]
+        return node
+
+    def documented_statuses(self) -> tuple[int, ...]:
+        """The status codes the spec documents for this operation, ascending."""
+        return tuple(sorted(int(status) for status in self._node()["responses"]))
+
+    def response(self, status: int) -> dict[str, Any] | None:
+        """The spec's response object for ``status`` (``$ref`` resolved), or None."""
+        declared = self._node()["responses"].get(str(status))
+        return None if declared is None else resolve(_document(), declared)
+
+    def response_schema(self, status: int) -> dict[str, Any] | None:
+        """The JSON schema of the ``application/json`` body for ``status``, or None."""
+        content = (self.response(status) or {}).get("content", {}).get("application/json", {})
+        schema = content.get("schema")
+        return None if schema is None else resolve(_document(), schema)
+
+    def documented_headers(self) -> frozenset[str]:
+        """Every response header the spec names for this operation, lower-case."""
+        return frozenset(
+            name.lower()
+            for status in self.documented_statuses()
+            for name in (self.response(status) or {}).get("headers", {})
+        )
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    # One parsed copy for the look-ups above (load_spec hands out a fresh copy per call).
+    return load_spec()
 
 
 def example_path(document: dict[str, Any], path: str, node: dict[str, Any]) -> str:
@@ -107,6 +141,26 @@ def operation(operation_id: str) -> Operation:
 def operation_ids() -> tuple[str, ...]:
     """The ids of every operation, in the document's order."""
     return tuple(op.operation_id for op in operations())
+
+
+def find_operation(method: str, path_template: str) -> Operation | None:
+    """The operation for ``method`` (any case) on ``path_template``, or None."""
+    wanted = (method.lower(), path_template)
+    return next((op for op in operations() if (op.method, op.path) == wanted), None)
+
+
+def spec_with_only(document: dict[str, Any], keep: Iterable[Operation]) -> dict[str, Any]:
+    """A copy of ``document`` that describes only the operations in ``keep`` (paths left
+    without an operation are dropped)."""
+    kept = {(op.method, op.path) for op in keep}
+    paths: dict[str, Any] = {}
+    for path, item in document["paths"].items():
+        methods = {
+            key: value for key, value in item.items() if key not in _METHODS or (key, path) in kept
+        }
+        if any(key in _METHODS for key in methods):
+            paths[path] = methods
+    return {**document, "paths": paths}
 
 
 def operation_node(document: dict[str, Any], operation_id: str) -> dict[str, Any]:

@@ -1,48 +1,70 @@
-"""The contract suite passes on the mock and catches every deliberately broken variant."""
+"""The contract suite passes on the mock, catches every deliberately broken variant with
+the check made for it, raises no false alarm on benign variations, and plans within the
+budget."""
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from gong_tasks_kit.contract_tests.mutants import MUTANTS
-from gong_tasks_kit.contract_tests.settings import ContractConfigError, load_settings
+from gong_tasks_kit.contract_tests.mutants import BENIGN, MUTANTS, SCHEMA_MUTANTS, Caught
+from gong_tasks_kit.contract_tests.settings import DEFAULT_APP, ContractConfigError, load_settings
+from gong_tasks_kit.contract_tests.target import load_app
+from gong_tasks_kit.mock_server.app import mock_state
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 SECRET = "s3cr3t-value-that-must-not-leak"
 
 
+def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
+    return {**clean, **(extra or {})}
+
+
 def _contract(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
     return subprocess.run(  # noqa: S603 - our own console script
-        [GONG_TASKS, "contract", "--max-examples", "15", "--seed", "1", "--no-shrink", *args],
+        [GONG_TASKS, "contract", "--max-examples", "3", "--seed", "1", "--no-shrink", *args],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
-        env={**clean, **(env or {})},
+        env=_clean_env(env),
         cwd=cwd,
     )
 
 
-def test_contract_suite_passes_on_the_mock_and_writes_junit(tmp_path: Path) -> None:
+def _mutant(name: str) -> str:
+    return f"gong_tasks_kit.contract_tests.mutants:{name}"
+
+
+def test_contract_suite_passes_on_the_mock_and_leaves_only_its_report(tmp_path: Path) -> None:
     junit = tmp_path / "contract.xml"
-    run = _contract("--junit-xml", str(junit), cwd=tmp_path)
-    assert run.returncode == 0, run.stdout[-3000:]
-    assert "gong contract: estimated requests" in run.stdout
+    run = _contract("--junit-xml", str(junit), "--require-complete", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]  # complete: --require-complete keeps 0
+    assert "gong contract plan: estimated requests ~" in run.stdout
     assert "gong contract summary" in run.stdout
     assert "tests failed: 0" in run.stdout
+    assert "checks not run: 0" in run.stdout
     assert "<testsuite" in junit.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.xml"]  # no .hypothesis/
+    # None of the messages that name a broken mock appears on the faithful one.
+    assert "FAILED check:" not in run.stdout
+    for caught in MUTANTS.values():
+        assert caught.words not in run.stdout, caught
+
+
+def test_contract_suite_default_app_runs_in_strict_mode() -> None:
+    assert mock_state(load_app(DEFAULT_APP)).settings.strict is True
 
 
 def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
     run = subprocess.run(
         [
             sys.executable,
@@ -58,19 +80,65 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
         text=True,
         timeout=300,
         check=False,
-        env={**clean, "GONG_CONTRACT_MAX_EXAMPLES": "5"},
+        env=_clean_env({"GONG_CONTRACT_MAX_EXAMPLES": "5"}),
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    assert "15 passed" in run.stdout
+    assert "18 passed" in run.stdout
+    assert re.search(r"seed=\d+ \(random\)", run.stdout), run.stdout[:2000]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("mutant", "expected"), sorted(MUTANTS.items()))
-def test_contract_suite_catches_a_broken_mock(tmp_path: Path, mutant: str, expected: str) -> None:
-    run = _contract("--app", f"gong_tasks_kit.contract_tests.mutants:{mutant}", cwd=tmp_path)
+@pytest.mark.parametrize(("mutant", "caught"), sorted(MUTANTS.items()))
+def test_contract_suite_catches_a_broken_mock_with_its_check(
+    tmp_path: Path, mutant: str, caught: Caught
+) -> None:
+    run = _contract("--app", _mutant(mutant), cwd=tmp_path)
     assert run.returncode == 1, run.stdout[-3000:]
-    assert expected in run.stdout, run.stdout[-5000:]
-    assert "FAILED check:" in run.stdout
+    assert f"FAILED check: {caught.check} (" in run.stdout, run.stdout[-5000:]
+    assert f"[check: {caught.check}] " in run.stdout
+    assert caught.words in run.stdout, run.stdout[-5000:]
+
+
+@pytest.mark.parametrize(("mutant", "words"), sorted(SCHEMA_MUTANTS.items()))
+def test_schemathesis_alone_catches_a_broken_answer_schema(
+    tmp_path: Path, mutant: str, words: str
+) -> None:
+    run = _contract("--app", _mutant(mutant), "-k", "conformance", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert "FAILED check: ST108 Response violates schema" in run.stdout, run.stdout[-5000:]
+    assert words in run.stdout
+
+
+@pytest.mark.parametrize(("variant", "warnings"), sorted(BENIGN.items()))
+def test_contract_suite_passes_benign_variations_with_warnings(
+    tmp_path: Path, variant: str, warnings: tuple[str, ...]
+) -> None:
+    run = _contract("--app", _mutant(variant), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-5000:]
+    assert "tests failed: 0" in run.stdout
+    for warning in warnings:
+        assert warning in run.stdout, run.stdout[-3000:]
+
+
+def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(tmp_path: Path) -> None:
+    run = _contract("--max-requests", "12", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-5000:]
+    assert "tests failed: 0" in run.stdout
+    not_run = re.search(r"checks not run: (\d+)", run.stdout)
+    assert not_run is not None
+    assert int(not_run.group(1)) > 0
+    assert "not run: the budget of 12 requests cannot fit it" in run.stdout
+    assert "not run: no budget left for random examples" in run.stdout
+    sent = re.search(r"requests sent: \d+ = (\d+) checks \(budget 12\)", run.stdout)
+    assert sent is not None, run.stdout[-2000:]
+    assert int(sent.group(1)) <= 12
+
+
+def test_contract_require_complete_exits_3_on_an_incomplete_run(tmp_path: Path) -> None:
+    run = _contract("--max-requests", "12", "--require-complete", cwd=tmp_path)
+    assert run.returncode == 3, run.stdout[-5000:]
+    assert "incomplete run: exit status 3" in run.stdout
 
 
 def test_contract_needs_credentials_and_a_user_for_gong(tmp_path: Path) -> None:
@@ -90,7 +158,7 @@ def test_contract_reports_an_unreachable_url_in_one_line(tmp_path: Path) -> None
 def test_contract_never_prints_the_credential(tmp_path: Path) -> None:
     run = _contract(
         "--app",
-        "gong_tasks_kit.contract_tests.mutants:enum_outside_spec",
+        _mutant("enum_outside_spec"),
         cwd=tmp_path,
         env={"GONG_ACCESS_KEY": "gong-mock-access-key", "GONG_ACCESS_KEY_SECRET": SECRET},
     )
@@ -113,6 +181,7 @@ def test_contract_never_prints_the_credential(tmp_path: Path) -> None:
         ),
         ({"GONG_ACCESS_KEY": "only-the-key"}, "set both"),
         ({"GONG_CONTRACT_MAX_EXAMPLES": "many"}, "must be a whole number"),
+        ({"GONG_CONTRACT_REQUIRE_COMPLETE": "maybe"}, "must be true/false"),
     ],
 )
 def test_contract_settings_refuse_bad_configuration(env: dict[str, str], message: str) -> None:
@@ -126,12 +195,25 @@ def test_contract_settings_make_gong_hosts_live_and_budgeted() -> None:
             "GONG_CONTRACT_BASE_URL": "https://us-1.api.gong.io/",
             "GONG_BEARER_TOKEN": SECRET,
             "GONG_USER_ID": "42",
+            "GONG_WORKSPACE_IDS": " 7, 8 ,",
         }
     )
     assert settings.live
     assert settings.max_requests == 40
     assert settings.base_url == "https://us-1.api.gong.io"
+    assert settings.workspace_ids == ("7", "8")
+    assert not settings.shrink
     assert SECRET not in repr(settings)
     assert SECRET not in str(settings.redacted())
     mock_url = load_settings({"GONG_CONTRACT_BASE_URL": "http://127.0.0.1:8080"})
-    assert (mock_url.kind, mock_url.max_requests) == ("url", None)
+    assert (mock_url.kind, mock_url.max_requests, mock_url.shrink) == ("url", None, True)
+    assert not load_settings({"GONG_CONTRACT_MAX_REQUESTS": "30"}).shrink
+
+
+def test_contract_settings_pick_and_show_a_seed_only_when_none_is_given() -> None:
+    given = load_settings({"GONG_CONTRACT_SEED": "7"}).with_seed()
+    assert (given.seed, given.seed_was_random, given.redacted()["seed"]) == (7, False, 7)
+    picked = load_settings({}).with_seed()
+    assert picked.seed is not None
+    assert picked.seed_was_random
+    assert picked.redacted()["seed"] == f"{picked.seed} (random)"

@@ -26,6 +26,7 @@ PUBLIC_API = [
     "MockControl",
     "MockControlError",
     "MockSettings",
+    "ProxyControl",
     "SettingsError",
     "__version__",
     "basic_authorization",
@@ -37,6 +38,7 @@ PUBLIC_API = [
     "build_task",
     "build_task_update",
     "create_app",
+    "create_proxy_app",
     "load_settings",
     "load_spec",
     "make_faker",
@@ -156,6 +158,7 @@ def test_installed_contract_suite_runs_in_process(installed: Path, tmp_path: Pat
     run = _run([str(installed / "gong-tasks"), "contract", "--max-examples", "3"], tmp_path)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "gong contract summary" in run.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_installed_spec_lint_runs_what_it_can(installed: Path, tmp_path: Path) -> None:

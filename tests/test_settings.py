@@ -136,3 +136,34 @@ def test_readme_settings_table_is_the_declared_one() -> None:
         "README's settings table is stale: paste gong_tasks_kit.mock_server.settings."
         "settings_table() between the markers"
     )
+
+
+def test_proxy_options_and_variables_are_derived_from_its_declarations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gong_tasks_kit.proxy.cli import proxy_command  # noqa: PLC0415
+    from gong_tasks_kit.proxy.settings import ProxySettings  # noqa: PLC0415
+
+    help_text = CliRunner().invoke(proxy_command, ["--help"]).output
+    for name in setting_fields(cli_only=True, settings_class=ProxySettings):
+        assert f"--{name.replace('_', '-')}" in help_text, name
+        assert f"GONG_PROXY_{name.upper()}" in help_text, name
+    for mock_only in ("--seed", "--workers", "--data", "--strict", "--auth"):
+        assert not re.search(rf"^\s+{mock_only}\b", help_text, re.MULTILINE), mock_only
+    monkeypatch.setenv("GONG_PROXY_TARGET", "https://us-1.api.gong.io/")
+    monkeypatch.setenv("GONG_PROXY_PORT", "9001")
+    monkeypatch.setenv("GONG_MOCK_PORT", "9002")  # the mock's variables are the mock's
+    settings = load_settings({}, ProxySettings)
+    assert (settings.target, settings.port) == ("https://us-1.api.gong.io", 9001)
+
+
+def test_readme_proxy_settings_table_is_the_declared_one() -> None:
+    from gong_tasks_kit.proxy.settings import ProxySettings  # noqa: PLC0415
+
+    text = README.read_text(encoding="utf-8")
+    pattern = r"<!-- proxy-settings-table -->\n(.*?)\n<!-- /proxy-settings-table -->"
+    match = re.search(pattern, text, re.S)
+    assert match, "README lacks the proxy settings table markers"
+    assert match.group(1) == settings_table(ProxySettings), (
+        "README's proxy settings table is stale: paste settings_table(ProxySettings)"
+    )

@@ -77,3 +77,36 @@ def test_change_task_is_atomic_under_concurrent_writers(state: StateBackend) -> 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: state.change_task("u1", 1, increment), range(80)))
     assert state.task_changes("u1") == {1: {"count": 80}}
+
+
+def test_data_changes_are_versioned_and_compare_and_set(state: StateBackend) -> None:
+    assert state.data_version() is None
+    assert state.data_changes() == (None, [])
+    first = state.change_data("add", b'{"tasks": [1]}', None)
+    assert first is not None
+    assert state.change_data("add", b'{"tasks": [2]}', None) is None  # lost: data moved on
+    second = state.change_data("add", b'{"tasks": [2]}', first)
+    assert second not in (None, first)
+    added = [("add", b'{"tasks": [1]}'), ("add", b'{"tasks": [2]}')]
+    assert state.data_changes() == (second, added)
+    state.change_task("u1", 7, lambda current: {"status": "DONE"})
+    third = state.change_data("replace", b'{"tasks": [3]}', second)
+    assert state.data_changes() == (third, [("replace", b'{"tasks": [3]}')])
+    assert state.task_changes("u1") == {}  # a replace forgets every task change
+    state.change_task("u1", 7, lambda current: {"status": "DONE"})
+    state.change_data("add", b"{}", third)
+    assert state.task_changes("u1") == {7: {"status": "DONE"}}  # an add keeps them
+    state.reset()
+    assert state.data_changes() == (None, [])
+
+
+def test_concurrent_uploads_each_land_once(state: StateBackend) -> None:
+    def add(number: int) -> None:
+        while state.change_data("add", str(number).encode(), state.data_version()) is None:
+            pass
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(add, range(40)))
+    version, changes = state.data_changes()
+    assert version is not None
+    assert sorted(int(document) for _, document in changes) == list(range(40))

@@ -6,7 +6,7 @@ The public API, importable from here::
 
 Names load on first use (PEP 562), so importing the package (as the pytest plugin does
 in every test run) costs nothing until one is used. The subpackages are
-``gong_tasks_kit.spec``, ``.fixtures``, ``.mock_server`` and ``.contract_tests``.
+``gong_tasks_kit.spec``, ``.fixtures``, ``.mock_server``, ``.contract_tests`` and ``.proxy``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
         MockControlError,
         unthrottled_app,
     )
+    from gong_tasks_kit.proxy.app import create_proxy_app
+    from gong_tasks_kit.proxy.control import ProxyControl
     from gong_tasks_kit.spec.loader import SPEC_PATH, load_spec
 
 #: Public modules.
@@ -51,6 +53,7 @@ _EXPORTS = {
     "MockControl": "gong_tasks_kit.mock_server.testing",
     "MockControlError": "gong_tasks_kit.mock_server.testing",
     "MockSettings": "gong_tasks_kit.mock_server.settings",
+    "ProxyControl": "gong_tasks_kit.proxy.control",
     "SettingsError": "gong_tasks_kit.mock_server.settings",
     "basic_authorization": "gong_tasks_kit.fixtures.credentials",
     "build_account": "gong_tasks_kit.fixtures.factories",
@@ -61,6 +64,7 @@ _EXPORTS = {
     "build_task": "gong_tasks_kit.fixtures.factories",
     "build_task_update": "gong_tasks_kit.fixtures.factories",
     "create_app": "gong_tasks_kit.mock_server.app",
+    "create_proxy_app": "gong_tasks_kit.proxy.app",
     "load_settings": "gong_tasks_kit.mock_server.settings",
     "load_spec": "gong_tasks_kit.spec.loader",
     "make_faker": "gong_tasks_kit.fixtures.providers",
@@ -75,6 +79,7 @@ __all__ = [
     "MockControl",
     "MockControlError",
     "MockSettings",
+    "ProxyControl",
     "SettingsError",
     "__version__",
     "basic_authorization",
@@ -86,6 +91,7 @@ __all__ = [
     "build_task",
     "build_task_update",
     "create_app",
+    "create_proxy_app",
     "load_settings",
     "load_spec",
     "make_faker",

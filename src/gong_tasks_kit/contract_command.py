@@ -12,7 +12,13 @@ from urllib.parse import urlsplit
 import click
 import pytest
 
-from gong_tasks_kit.contract_tests.conftest import estimated_requests
+from gong_tasks_kit.contract_tests.outcome import (
+    EXIT_BREAKS,
+    EXIT_CONFORMS,
+    EXIT_INCOMPLETE,
+    EXIT_USAGE,
+    RunOutcome,
+)
 from gong_tasks_kit.contract_tests.settings import (
     SETTINGS,
     ContractConfigError,
@@ -32,7 +38,7 @@ def _check_reachable(base_url: str) -> None:
         socket.create_connection((parts.hostname or "", port), timeout=5).close()
     except OSError as error:
         click.echo(f"Error: {base_url} is unreachable ({type(error).__name__})", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(EXIT_USAGE) from None
 
 
 def _option(setting: Setting) -> Callable[[Any], Any]:
@@ -59,29 +65,33 @@ def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **opti
 
     Credentials come from the environment only: GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET,
     or GONG_BEARER_TOKEN; GONG_USER_ID names whose tasks to read on Gong.
-    Exit status: 0 conforms, 1 does not, 2 usage or configuration error.
-    Extra arguments go to pytest (e.g. -k properties -x).
+
+    Exit status: 0 the target conforms (checks that could not run are listed, not
+    failed), 1 it does not, 2 usage or configuration error, 3 checks could not run and
+    --require-complete is set. Extra arguments go to pytest (e.g. -k properties -x).
     """
     try:
-        settings = load_settings(overrides=options)
+        settings = load_settings(overrides=options).with_seed()
     except ContractConfigError as error:
         raise click.UsageError(str(error)) from None
     if settings.base_url is not None:
         _check_reachable(settings.base_url)
-    click.echo(f"gong contract: {', '.join(f'{k}={v}' for k, v in settings.redacted().items())}")
-    budget = settings.max_requests if settings.max_requests is not None else "unlimited"
-    click.echo(
-        f"gong contract: estimated requests ~{estimated_requests(settings)} (budget {budget})"
-    )
     # The suite's own ini file and root: the caller's pytest configuration stays out.
     suite = Path(importlib.import_module(SUITE).__file__ or "").parent
     args = [
         *("-c", str(suite / "pytest.ini"), "--rootdir", str(suite)),
-        *("--pyargs", SUITE, "-rfE", "-W", "ignore::pytest.PytestAssertRewriteWarning"),
+        *("--pyargs", SUITE, "-rfEs", "-W", "ignore::pytest.PytestAssertRewriteWarning"),
     ]
-    if settings.seed is not None:
-        args.append(f"--hypothesis-seed={settings.seed}")
     if junit_xml:
         args.append(f"--junit-xml={junit_xml}")
-    code = int(pytest.main([*args, *pytest_args], plugins=[SettingsPlugin(settings)]))
-    raise SystemExit(0 if code == 0 else 1 if code == 1 else 2)
+    outcome = RunOutcome()
+    code = int(pytest.main([*args, *pytest_args], plugins=[SettingsPlugin(settings), outcome]))
+    raise SystemExit(_exit_status(code, outcome))
+
+
+def _exit_status(pytest_code: int, outcome: RunOutcome) -> int:
+    if pytest_code == EXIT_INCOMPLETE and outcome.incomplete:
+        return EXIT_INCOMPLETE  # pytest's own 3 is an internal error: the outcome tells
+    if pytest_code in (EXIT_CONFORMS, EXIT_BREAKS):
+        return pytest_code
+    return EXIT_USAGE

@@ -1,0 +1,74 @@
+"""``gong-tasks proxy --target URL``: put the proxy between a client and the real API.
+
+Its options are derived from :class:`~gong_tasks_kit.proxy.settings.ProxySettings`, like
+``serve``'s from the mock's settings. It runs in one process (the drift report and the
+recording are gathered in it), with as many threads as ``--threads``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from gong_tasks_kit.mock_server.cli import (
+    StartError,
+    admin_banner_line,
+    settings_from_options,
+    settings_options,
+)
+from gong_tasks_kit.mock_server.server import serve
+from gong_tasks_kit.mock_server.state import redact_url
+from gong_tasks_kit.proxy.app import create_proxy_app
+from gong_tasks_kit.proxy.files import check_writable
+from gong_tasks_kit.proxy.runtime import ProxyState, proxy_state
+from gong_tasks_kit.proxy.settings import ProxySettings
+
+_PROCESSES = 1  # the drift report and the recording live in the serving process
+
+
+def _banner(state: ProxyState, settings: ProxySettings) -> str:
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host  # noqa: S104
+    recording = "off"
+    if settings.record:
+        recording = settings.record
+        if settings.anonymize:
+            seeded = settings.anonymize_seed is not None
+            recording += f" (anonymized, {'seed given' if seeded else 'random seed'})"
+    lines = [
+        f"Gong tasks proxy listening on http://{shown_host}:{settings.port}  "
+        "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
+        f"  target: {redact_url(settings.target)}  (each caller's own credentials are "
+        "forwarded; none is stored)",
+        "  every exchange is validated against the spec: violations on the journal "
+        "(/__admin/requests), drift report at /__admin/drift"
+        + (f" and in {settings.drift_report}" if settings.drift_report else ""),
+        f"  recording: {recording}",
+        f"  local rate limits (all callers together): {state.limiter.describe}",
+        f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
+        admin_banner_line(settings),
+    ]
+    return "\n".join(lines)
+
+
+@click.command("proxy")
+@settings_options(ProxySettings)
+def proxy_command(**options: Any) -> None:
+    """Forward Gong's Tasks API to --target, validating every exchange against the spec.
+
+    Callers send their own credentials, which go to the target and nowhere else. QA's
+    controls (Prefer, plans, chaos, latency) answer in front of the target. Every option
+    also reads a GONG_PROXY_* environment variable.
+    """
+    settings: ProxySettings = settings_from_options(options, ProxySettings)
+    for path in (settings.record, settings.drift_report):
+        problem = check_writable(path) if path else None
+        if problem is not None:
+            raise StartError(problem)
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)
+    app = create_proxy_app(settings=settings, summary_at_exit=True)
+    click.echo(_banner(proxy_state(app), settings))
+    sys.stdout.flush()
+    serve(app, settings.host, settings.port, _PROCESSES, settings.threads)

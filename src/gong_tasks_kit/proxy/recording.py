@@ -1,0 +1,128 @@
+"""``--record FILE``: the tasks seen in the target's successful list answers, kept in the
+format ``serve --data`` reads, so a recording of real traffic replays as a mock.
+
+Each task is kept once, as last seen, in the order first seen. Its workspace is the one
+the request's filter named (``workspaceId``, the mock's extension), and stays known when
+a later call names none; a task only ever seen without one belongs to no workspace.
+Credentials a target might echo are removed, ``--anonymize`` replaces the people in it,
+and a task that breaks the spec (which ``serve --data`` would refuse) is left out and
+counted. The file is rewritten whole, atomically, soon after each change and on exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import orjson
+
+from gong_tasks_kit.mock_server.task_data import (
+    WORKSPACE_KEY,
+    SourceTask,
+    TaskDocument,
+    check_task,
+    crm_types,
+)
+from gong_tasks_kit.proxy.anonymize import Anonymizer
+from gong_tasks_kit.proxy.credentials import CredentialFilter
+from gong_tasks_kit.proxy.files import FileKeeper
+from gong_tasks_kit.proxy.forward import TargetReply
+
+logger = logging.getLogger("gong_tasks_kit.proxy")
+
+
+def _filter_workspace(request_body: bytes) -> str | None:
+    try:
+        document = orjson.loads(request_body)
+    except orjson.JSONDecodeError:
+        return None
+    task_filter = document.get("filter") if isinstance(document, dict) else None
+    workspace = task_filter.get("workspaceId") if isinstance(task_filter, dict) else None
+    return workspace if isinstance(workspace, str) and workspace else None
+
+
+class Recording:
+    """The tasks recorded so far, and the file that holds them."""
+
+    def __init__(
+        self, path: str, credentials: CredentialFilter, anonymizer: Anonymizer | None = None
+    ) -> None:
+        """Start empty (the file is written at the first recorded task).
+
+        Args:
+            path: The recording's file.
+            credentials: Removes the credentials seen from what is recorded.
+            anonymizer: Replaces the people in each task, when given.
+        """
+        self._credentials = credentials
+        self._anonymizer = anonymizer
+        self._lock = threading.Lock()
+        self._tasks: dict[int, SourceTask] = {}
+        self._crm_type: str | None = None
+        self.skipped = 0
+        self.keeper = FileKeeper(path, self.to_json)
+
+    @property
+    def task_count(self) -> int:
+        """How many tasks are recorded."""
+        return len(self._tasks)
+
+    def _prepared(self, task: Any, workspace: str | None, fragments: set[str]) -> SourceTask | None:
+        cleaned = self._credentials.scrub(task, fragments)
+        if self._anonymizer is not None and isinstance(cleaned, dict):
+            cleaned = self._anonymizer.task(cleaned)
+        if isinstance(cleaned, dict) and workspace is not None:
+            cleaned = {**cleaned, WORKSPACE_KEY: workspace}
+        try:
+            return check_task(cleaned)
+        except ValueError as error:
+            field = str(error).split(":", 1)[0]  # the field only: values stay out of logs
+            logger.warning("not recorded: a task that breaks the spec (%s)", field)
+            return None
+
+    def observe(self, request_body: bytes, reply: TargetReply, fragments: set[str]) -> int:
+        """Record the tasks of one successful list answer; return how many it held.
+
+        Args:
+            request_body: The caller's request (its filter names the workspace).
+            reply: The target's answer (only a 200 with a ``tasks`` array is recorded).
+            fragments: The caller's credential, in pieces, removed from what is kept.
+        """
+        if reply.status != 200:
+            return 0
+        try:
+            answer = orjson.loads(reply.body)
+        except orjson.JSONDecodeError:
+            return 0
+        tasks = answer.get("tasks") if isinstance(answer, dict) else None
+        if not isinstance(tasks, list):
+            return 0
+        workspace = _filter_workspace(request_body)
+        recorded = 0
+        for task in tasks:
+            task_id = task.get("id") if isinstance(task, dict) else None
+            with self._lock:
+                known = self._tasks.get(task_id) if isinstance(task_id, int) else None
+            prepared = self._prepared(
+                task, workspace or (known.workspace_id if known else None), fragments
+            )
+            with self._lock:
+                if prepared is None:
+                    self.skipped += 1
+                    continue
+                self._tasks[prepared.task["id"]] = prepared
+                recorded += 1
+        crm_type = answer.get("crmType")
+        with self._lock:
+            if crm_type in crm_types():
+                self._crm_type = crm_type
+        if recorded:
+            self.keeper.changed()
+        return recorded
+
+    def to_json(self) -> bytes:
+        """The recording's content: a Gong answer ``{"tasks": [...], "crmType": ...}``."""
+        with self._lock:
+            document = TaskDocument(tuple(self._tasks.values()), self._crm_type)
+        return document.to_json(indent=True) + b"\n"  # a file people may edit
