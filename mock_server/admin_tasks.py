@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, g, request
-from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, guard_admin_call
 from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET
+from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, guard_admin_call
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL
 from gong_tasks_kit.mock_server.runtime import mock_state as runtime

@@ -11,6 +11,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -266,3 +267,28 @@ def test_rows_arriving_do_not_move_what_the_reader_looks_at(
     assert before is not None
     assert after is not None
     assert abs(after["y"] - before["y"]) < 2, (before, after)
+
+
+def test_uploads_replace_the_dataset_and_name_a_bad_field(
+    start_mock: Callable[..., Any], page: Page
+) -> None:
+    served = start_mock()
+    sample = json.loads(
+        (Path(__file__).resolve().parent.parent / "fixtures/samples/response-200.json").read_text()
+    )
+    page.goto(f"{served.url}/__admin/ui")
+    page.get_by_role("tab", name="Dataset").click()
+    page.get_by_text("Serve your own tasks").click()
+    broken = json.loads(json.dumps(sample))
+    broken["tasks"][1]["created"] = "yesterday"
+    page.get_by_label("…or paste the JSON").fill(json.dumps(broken))
+    page.get_by_role("button", name="Replace the dataset with these tasks").click()
+    expect(page.locator("#upload-result")).to_contain_text("created", timeout=3000)
+    expect(page.locator("#upload-result")).to_contain_text("yesterday")
+    assert _admin(served.url, "/dataset")["totals"]["tasks"] == 250  # nothing changed
+
+    page.get_by_label("…or paste the JSON").fill(json.dumps(sample))
+    page.get_by_role("button", name="Replace the dataset with these tasks").click()
+    expect(page.locator("#upload-result")).to_contain_text("Replaced: 3 tasks", timeout=3000)
+    expect(page.locator("#users tr")).to_have_count(1, timeout=3000)
+    assert _admin(served.url, "/dataset")["totals"]["tasks"] == 3

@@ -210,6 +210,7 @@
     }
     $("filter-session").addEventListener("input", applyFilters);
     $("copy-curl").addEventListener("click", copyCurl);
+    $("upload-form").addEventListener("submit", uploadTasks);
     wireTabs();
   }
 
@@ -485,6 +486,32 @@
       );
     });
     $("users").replaceChildren(...rows);
+  }
+
+  async function uploadTasks(event) {
+    event.preventDefault();
+    const mode = event.submitter ? event.submitter.dataset.mode : "replace";
+    const file = $("upload-file").files[0];
+    const text = file ? await file.text() : $("upload-text").value;
+    let payload;
+    try {
+      payload = JSON.parse(text);
+    } catch (error) {
+      $("upload-result").textContent = `Not JSON: ${error.message}`;
+      return;
+    }
+    try {
+      const answer = await api(mode === "add" ? "POST" : "PUT", "/tasks", payload);
+      const count = answer.tasks ?? "?";
+      $("upload-result").textContent = mode === "add"
+        ? `Added ${answer.added} tasks: ${count} served for ${answer.users} users.`
+        : `Replaced: ${count} tasks served for ${answer.users} users.`;
+      $("upload-file").value = "";
+      loadDataset();
+    } catch (error) {
+      $("upload-result").textContent = error.message;  // the mock names index, id and field
+      if (error instanceof AdminError && error.status === 401) handleError(error);
+    }
   }
 
   function curlCommand(user) {
