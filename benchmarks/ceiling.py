@@ -1,15 +1,18 @@
-"""The Flask ceiling: the same WSGI server returning the mock's 50-task body, pre-serialized.
+"""The Flask ceiling: a bare Flask app returning the mock's 50-task body, pre-serialized.
 
-Run as ``python benchmarks/ceiling.py PORT BODY_FILE``; no validation, no auth, no state.
+Run as ``python benchmarks/ceiling.py PORT BODY_FILE granian|gunicorn``; no validation,
+no auth, no state. ``granian``: granian's WSGI interface with 2 worker processes and its
+other settings as shipped. ``gunicorn``: 2 gthread workers x 4 threads, keep-alive 5 s
+(what ``gong-tasks serve`` ran on before it moved to granian).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response
-from gong_tasks_kit.mock_server.server import serve
 
 
 def ceiling_app(body: bytes) -> Flask:
@@ -24,7 +27,46 @@ def ceiling_app(body: bytes) -> Flask:
     return app
 
 
+def on_granian(app: Flask, port: int) -> None:
+    from granian.constants import Interfaces  # noqa: PLC0415 - one server per run
+    from granian.log import LogLevels  # noqa: PLC0415
+    from granian.server import MPServer  # noqa: PLC0415
+
+    loader: Any = lambda *_: app  # noqa: E731 - forked workers inherit the app
+    server = MPServer(
+        "ceiling", address="127.0.0.1", port=port, interface=Interfaces.WSGI, workers=2,
+        log_level=LogLevels.error,
+    )  # fmt: skip
+    server.serve(target_loader=loader, wrap_loader=False)
+
+
+def on_gunicorn(app: Flask, port: int) -> None:
+    from gunicorn.app.base import BaseApplication  # noqa: PLC0415 - a dev-extra dependency
+
+    class Ceiling(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"127.0.0.1:{port}",
+                "workers": 2,
+                "threads": 4,
+                "worker_class": "gthread",
+                "preload_app": True,
+                "accesslog": None,
+                "loglevel": "warning",
+                "keepalive": 5,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    Ceiling().run()
+
+
 if __name__ == "__main__":
-    port, body_file = int(sys.argv[1]), Path(sys.argv[2])
-    print("ceiling serving", flush=True)
-    serve(ceiling_app(body_file.read_bytes()), "127.0.0.1", port, workers=2, threads=4)
+    port, body_file, server = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    print(f"ceiling on {server}", flush=True)
+    {"granian": on_granian, "gunicorn": on_gunicorn}[server](
+        ceiling_app(body_file.read_bytes()), port
+    )

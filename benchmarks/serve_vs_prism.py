@@ -1,11 +1,17 @@
-"""The mock against Prism (static and dynamic) and the Flask ceiling, side by side.
+"""The mock against the bare Flask ceiling (on granian and on gunicorn) and Prism.
 
 One command (``scripts/bench.sh``) sets up and runs it. In alternating rounds it starts
 each server on 127.0.0.1, loads it with wrk (one fixed request answered by 50 tasks,
-fixed connections, bounded duration), and reports medians; then start-up time to the
-first 200 and peak RSS with the default dataset and with 100,000 tasks. Prints one table
-with the ratios mock/ceiling, mock/Prism-static and mock/Prism-dynamic, and writes the
-same as JSON.
+fixed connections, bounded duration), and reports medians with each server's spread
+across rounds (the machine's noise); then start-up time to the first 200 and memory
+summed over every process, with the default dataset and with 100,000 tasks. Prints one
+table and the ratios against the targets, and writes the same as JSON.
+
+Servers: ``mock`` is ``gong-tasks serve`` as shipped with the limits off (validation,
+auth and journal on); ``ceiling-granian`` a bare Flask app returning the same bytes on
+granian with 2 workers; ``ceiling-gunicorn`` the same app on gunicorn (2 gthread workers
+x 4 threads); ``prism-static`` / ``prism-dynamic`` Prism 5 mocking the spec (skip them
+with ``--no-prism``).
 """
 
 from __future__ import annotations
@@ -93,15 +99,19 @@ class Running:
         self.stop()
         raise RuntimeError(f"{server.name} never answered 200")
 
-    def rss_mb(self) -> tuple[float, float]:
-        """(peak RSS of the biggest process, current RSS of the whole process tree), MB."""
+    def rss_mb(self) -> tuple[float, float, int]:
+        """(peak RSS summed over every process, current RSS summed, process count), MB.
+
+        Summed RSS counts pages that forked processes share once per process: it is the
+        conservative measure, and the one the targets use.
+        """
         pids = [self.process.pid, *_descendants(self.process.pid)]
         peaks, current = [], []
         for pid in pids:
             status = _proc_status(pid)
             peaks.append(status.get("VmHWM", 0))
             current.append(status.get("VmRSS", 0))
-        return max(peaks) / 1024, sum(current) / 1024
+        return sum(peaks) / 1024, sum(current) / 1024, len(pids)
 
     def stop(self) -> None:
         """Stop the whole process group and wait until none of it is left, so the next
@@ -227,23 +237,156 @@ class Row:
     errors: int
     body_bytes: int
     startup_s: float
-    peak_rss_mb: float
+    rss_mb: float
+    rps_min: float
+    rps_max: float
+
+
+TARGETS = {
+    "mock/ceiling-granian req/s": (">=", 0.6),
+    "mock/ceiling-granian p99": ("<=", 2.0),
+    "start-up s (default data)": ("<=", 1.5),
+    "start-up s (100,000 tasks)": ("<=", 10.0),
+    "memory MB summed (100,000 tasks)": ("<=", 300.0),
+}
+
+
+def _request_and_answer(app_request: bytes) -> dict[str, Any]:
+    app = unthrottled_app()
+    answer = (
+        app.test_client()
+        .post(
+            "/v2/tasks",
+            data=app_request,
+            content_type="application/json",
+            headers={"Authorization": AUTH},
+        )
+        .get_json()
+    )
+    if len(answer["tasks"]) != 50:
+        sys.exit(f"expected 50 tasks for the benchmark request, got {len(answer['tasks'])}")
+    return dict(answer)
+
+
+def _servers(body_file: Path, spec: Path, prism: bool) -> list[Server]:
+    gong_tasks = str(BIN / "gong-tasks")
+    ceiling = str(ROOT / "benchmarks" / "ceiling.py")
+    servers = [
+        Server("mock", lambda p: [gong_tasks, "serve", "--port", str(p), *LIMITS_OFF]),
+        Server(
+            "ceiling-granian",
+            lambda p: [sys.executable, ceiling, str(p), str(body_file), "granian"],
+        ),
+        Server(
+            "ceiling-gunicorn",
+            lambda p: [sys.executable, ceiling, str(p), str(body_file), "gunicorn"],
+        ),
+    ]
+    if prism:
+        servers += [
+            Server("prism-static", lambda p: prism_argv(p, spec)),
+            Server(
+                "prism-dynamic",
+                lambda p: prism_argv(p, spec, "-d", "--json-schema-faker-fillProperties=false"),
+            ),
+        ]
+    return servers
+
+
+LIMITS_OFF = ("--rate-limit", "off", "--daily-limit", "0")
+
+
+def _start_up(argv: Callable[[int], list[str]], request: bytes, rounds: int) -> dict[str, float]:
+    """Median start-up (to the first 200) and memory summed over every process, after one
+    call, over ``rounds`` starts."""
+    starts, peaks, currents, processes = [], [], [], []
+    for _ in range(rounds):
+        running = Running(Server("start-up", argv), request)
+        try:
+            post(running.url, request)
+            peak, current, count = running.rss_mb()
+        finally:
+            running.stop()
+        starts.append(running.startup_seconds)
+        peaks.append(peak)
+        currents.append(current)
+        processes.append(count)
+    return {
+        "startup_s": statistics.median(starts),
+        "startup_max_s": max(starts),
+        "peak_rss_mb": statistics.median(peaks),
+        "rss_mb": statistics.median(currents),
+        "processes": max(processes),
+    }
+
+
+def _verdict(name: str, value: float) -> str:
+    sense, target = TARGETS[name]
+    holds = value >= target if sense == ">=" else value <= target
+    return f"{'holds' if holds else 'MISSED'} (target {sense} {target:g})"
+
+
+def _print_report(
+    rows: list[Row],
+    *,
+    default_start: dict[str, float],
+    large: dict[str, float],
+    measured: dict[str, float],
+    info: dict[str, float],
+    loads: tuple[tuple[float, ...], tuple[float, ...]],
+) -> None:
+    load_before, load_after = loads
+    print()
+    print(
+        f"{'server':<18}{'req/s':>8}{'min':>8}{'max':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'errors':>7}{'body B':>8}{'start s':>8}{'RSS MB':>8}"
+    )
+    for row in rows:
+        print(
+            f"{row.name:<18}{row.rps:>8.0f}{row.rps_min:>8.0f}{row.rps_max:>8.0f}"
+            f"{row.p50_ms:>8.1f}{row.p99_ms:>8.1f}{row.errors:>7}{row.body_bytes:>8}"
+            f"{row.startup_s:>8.2f}{row.rss_mb:>8.0f}"
+        )
+    print(
+        f"\nstart-up, default data: {default_start['startup_s']:.2f} s median "
+        f"(max {default_start['startup_max_s']:.2f} s), "
+        f"{default_start['peak_rss_mb']:.0f} MB peak summed over "
+        f"{default_start['processes']:.0f} process(es)"
+    )
+    if large:
+        print(
+            f"start-up, 100,000 tasks: {large['startup_s']:.2f} s median "
+            f"(max {large['startup_max_s']:.2f} s), {large['peak_rss_mb']:.0f} MB peak "
+            f"({large['rss_mb']:.0f} MB now) summed over {large['processes']:.0f} process(es)"
+        )
+    print()
+    for name, value in measured.items():
+        print(f"{name:<36}{value:>9.2f}  {_verdict(name, value)}")
+    for name, value in info.items():
+        print(f"{name:<36}{value:>9.2f}")
+    spreads = {row.name: row.rps_max / row.rps_min for row in rows if row.rps_min}
+    print(
+        f"\nnoise: load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
+        "req/s max/min across rounds: "
+        + ", ".join(f"{name} {spread:.2f}" for name, spread in spreads.items())
+    )
 
 
 def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, report
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--skip-large", action="store_true", help="skip the 100,000-task run")
+    parser.add_argument("--no-prism", dest="prism", action="store_false", help="skip Prism")
     args = parser.parse_args()
-    for tool, hint in (("wrk", "apt-get install wrk"), (str(PRISM), "npm ci")):
+    tools = [("wrk", "apt-get install wrk")] + ([(str(PRISM), "npm ci")] if args.prism else [])
+    for tool, hint in tools:
         if not shutil.which(tool) and not Path(tool).exists():
             sys.exit(f"{tool} is missing: {hint} (scripts/bench.sh does both)")
 
-    app = unthrottled_app()
-    user = mock_state(app).store.user_ids[0]
+    user = mock_state(unthrottled_app()).store.user_ids[0]
     request = json.dumps(
         {
             "filter": {
@@ -254,55 +397,14 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
             }
         }
     ).encode()
-    answer = (
-        app.test_client()
-        .post(
-            "/v2/tasks",
-            data=request,
-            content_type="application/json",
-            headers={"Authorization": AUTH},
-        )
-        .get_json()
-    )
-    if len(answer["tasks"]) != 50:
-        sys.exit(f"expected 50 tasks for the benchmark request, got {len(answer['tasks'])}")
+    answer = _request_and_answer(request)
     workdir = Path(tempfile.mkdtemp(prefix="gong-bench-"))
     body_file = workdir / "body.json"
     body_file.write_bytes(json.dumps(answer, separators=(",", ":")).encode())
-    spec = prism_spec(workdir, answer)
+    servers = _servers(body_file, prism_spec(workdir, answer), args.prism)
+    load_before = os.getloadavg()
 
-    gong_tasks = str(BIN / "gong-tasks")
-    servers = [
-        Server(
-            "mock",
-            lambda p: [
-                gong_tasks,
-                "serve",
-                "--port",
-                str(p),
-                "--rate-limit",
-                "off",
-                "--daily-limit",
-                "0",
-            ],
-        ),
-        Server(
-            "ceiling",
-            lambda p: [
-                sys.executable,
-                str(ROOT / "benchmarks" / "ceiling.py"),
-                str(p),
-                str(body_file),
-            ],
-        ),
-        Server("prism-static", lambda p: prism_argv(p, spec)),
-        Server(
-            "prism-dynamic",
-            lambda p: prism_argv(p, spec, "-d", "--json-schema-faker-fillProperties=false"),
-        ),
-    ]
     runs: dict[str, list[dict[str, float]]] = {s.name: [] for s in servers}
-    extra: dict[str, dict[str, float]] = {}
     for round_number in range(args.rounds):
         order = servers if round_number % 2 == 0 else list(reversed(servers))
         for server in order:
@@ -310,10 +412,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
             try:
                 _, sample = post(running.url, request)
                 result = wrk(running.url, request, args.duration, args.connections)
-                peak, _ = running.rss_mb()
-                result.update(
-                    startup_s=running.startup_seconds, body_bytes=len(sample), peak_rss_mb=peak
-                )
+                _, rss, _ = running.rss_mb()
+                result.update(startup_s=running.startup_seconds, body_bytes=len(sample), rss_mb=rss)
                 runs[server.name].append(result)
                 print(
                     f"round {round_number + 1} {server.name}: {result['rps']:.0f} req/s, "
@@ -336,78 +436,64 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
                 int(max(s["errors"] for s in samples)),
                 int(median["body_bytes"]),
                 median["startup_s"],
-                median["peak_rss_mb"],
+                median["rss_mb"],
+                min(s["rps"] for s in samples),
+                max(s["rps"] for s in samples),
             )
         )
-
-    if not args.skip_large:
-        large = Server(
-            "mock-100k",
-            lambda p: [
-                gong_tasks,
-                "serve",
-                "--port",
-                str(p),
-                "--users",
-                "100",
-                "--tasks-per-user",
-                "1000",
-                "--rate-limit",
-                "off",
-                "--daily-limit",
-                "0",
-            ],
-        )
-        starts, peaks, totals = [], [], []
-        large_request = request
-        for _ in range(max(1, args.rounds)):
-            running = Running(large, large_request)  # an unknown user's 200 also counts as up
-            peak, total = running.rss_mb()
-            starts.append(running.startup_seconds)
-            peaks.append(peak)
-            totals.append(total)
-            running.stop()
-        extra["mock-100k"] = {
-            "startup_s": statistics.median(starts),
-            "peak_rss_mb": statistics.median(peaks),
-            "tree_rss_mb": statistics.median(totals),
-        }
-
     by_name = {row.name: row for row in rows}
-    mock = by_name["mock"]
-    ratios = {
-        "mock/ceiling rps": mock.rps / by_name["ceiling"].rps,
-        "mock/prism-static rps": mock.rps / by_name["prism-static"].rps,
-        "mock/prism-dynamic rps": mock.rps / by_name["prism-dynamic"].rps,
-        "mock/ceiling p99": mock.p99_ms / by_name["ceiling"].p99_ms,
-    }
-    print()
-    header = (
-        f"{'server':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-        f"{'body B':>9}{'start s':>9}{'RSS MB':>9}"
+    mock, ceiling = by_name["mock"], by_name["ceiling-granian"]
+
+    gong_tasks = str(BIN / "gong-tasks")
+    start_rounds = max(3, args.rounds)
+    default_start = _start_up(
+        lambda p: [gong_tasks, "serve", "--port", str(p), *LIMITS_OFF], request, start_rounds
     )
-    print(header)
-    for row in rows:
-        print(
-            f"{row.name:<14}{row.rps:>9.0f}{row.p50_ms:>9.1f}{row.p99_ms:>9.1f}"
-            f"{row.errors:>8}{row.body_bytes:>9}{row.startup_s:>9.2f}{row.peak_rss_mb:>9.0f}"
-        )
-    for name, values in extra.items():
-        print(f"{name:<14}{'':>44}{values['startup_s']:>9.2f}{values['peak_rss_mb']:>9.0f}")
-    print()
-    for name, value in ratios.items():
-        print(f"{name:<24}{value:>8.2f}")
+    large: dict[str, float] = {}
+    if not args.skip_large:
+        large_argv = [gong_tasks, "serve", "--users", "100", "--tasks-per-user", "1000"]
+        # an unknown user's 200 also counts as up
+        large = _start_up(lambda p: [*large_argv, "--port", str(p), *LIMITS_OFF], request, 3)
+
+    measured = {
+        "mock/ceiling-granian req/s": mock.rps / ceiling.rps,
+        "mock/ceiling-granian p99": mock.p99_ms / ceiling.p99_ms,
+        "start-up s (default data)": default_start["startup_s"],
+    }
+    if large:
+        measured["start-up s (100,000 tasks)"] = large["startup_s"]
+        measured["memory MB summed (100,000 tasks)"] = large["peak_rss_mb"]
+    info = {
+        "mock/ceiling-gunicorn req/s": mock.rps / by_name["ceiling-gunicorn"].rps,
+        "ceiling-granian/ceiling-gunicorn req/s": ceiling.rps / by_name["ceiling-gunicorn"].rps,
+    }
+    if args.prism:
+        info["mock/prism-static req/s"] = mock.rps / by_name["prism-static"].rps
+        info["mock/prism-dynamic req/s"] = mock.rps / by_name["prism-dynamic"].rps
+    load_after = os.getloadavg()
+
+    _print_report(
+        rows,
+        default_start=default_start,
+        large=large,
+        measured=measured,
+        info=info,
+        loads=(load_before, load_after),
+    )
     result = {
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
         },
         "settings": vars(args) | {"json": str(args.json)},
         "rows": [asdict(row) for row in rows],
         "runs": runs,
-        "large": extra,
-        "ratios": ratios,
+        "start_up": {"default": default_start, "100k": large},
+        "targets": {name: [*TARGETS[name], value] for name, value in measured.items()},
+        "ratios": info,
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
+from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import (
     AdminInputError,
@@ -22,6 +23,7 @@ from gong_tasks_kit.mock_server.faults import (
     parse_plan,
     scope_of,
 )
+from gong_tasks_kit.mock_server.journal import presented
 from gong_tasks_kit.mock_server.runtime import controls as runtime
 from gong_tasks_kit.spec.examples import common_statuses, documented_statuses
 from gong_tasks_kit.spec.operations import operation_ids
@@ -55,10 +57,14 @@ def _body() -> Any:
 
 
 def _is_loopback(address: str | None) -> bool:
+    """127.0.0.0/8 and ::1, also as an IPv4-mapped address (``::ffff:127.0.0.1``), which
+    is how an IPv4 caller appears on a dual-stack (``--host ::``) listener."""
     try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
+        parsed = ipaddress.ip_address((address or "").strip("[]"))
     except ValueError:
         return False
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return bool(parsed.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 def guard_admin_call() -> None:
@@ -158,16 +164,18 @@ def exhaust_quota() -> Response:
         raise _bad("credential must be a non-empty string")
     key = current.limit_key_for(credential, request.headers.get("Authorization"))
     seconds = current.limiter.exhaust_daily(key)
-    return _json({"exhausted": key.split(":", 1)[1], "retryAfter": seconds})
+    bucket = current.limiter.bucket(key)
+    return _json({"exhausted": bucket.split(":", 1)[-1], "retryAfter": seconds})
 
 
 def _count_arg(name: str, maximum: int) -> int | None:
-    text = request.args.get(name, "")
-    if not text:
+    text = request.args.get(name)
+    if text is None:
         return None
-    if not (text.isascii() and text.isdigit()) or int(text) > maximum:
-        raise _bad(f"{name} must be a whole number up to {maximum}")
-    return int(text)
+    number = parse_whole_number(text, high=maximum)
+    if number is None:
+        raise _bad(f"{name} must be a whole number from 0 to {maximum} (ASCII digits)")
+    return number
 
 
 @admin.get("/requests")
@@ -186,7 +194,7 @@ def list_requests() -> Response:
         entries = [entry for entry in entries if entry.get("session") == session]
     if limit is not None:
         entries = entries[-limit:] if limit else []
-    return _json({"requests": entries, "lastId": last_id})
+    return _json({"requests": [presented(entry) for entry in entries], "lastId": last_id})
 
 
 @admin.delete("/requests")

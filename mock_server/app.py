@@ -22,6 +22,7 @@ from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.auth import authenticate
+from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
@@ -132,14 +133,19 @@ def update_task(task_id: str) -> Response:
 @meta.get("/__health")
 def health() -> Response:
     """Liveness and what is being served now (the start-up data, or the last uploads)."""
-    store = mock_state().store
-    workspaces = sorted({w for ids in store.workspaces.values() for w in ids})
-    body = {
+    current = mock_state()
+    state_problem = current.state.problem()
+    if state_problem is not None:  # what is served lives there too (uploads, versions)
+        unavailable = {"status": "unavailable", "state": state_problem}
+        return Response(orjson.dumps(unavailable), status=503, headers=gong_headers())
+    store = current.store
+    body: dict[str, Any] = {
         "status": "ok",
+        "state": "ok",
         "tasks": store.task_count,
         "users": len(store.user_ids),
         "userIds": list(store.user_ids),
-        "workspaceIds": workspaces,
+        "workspaceIds": sorted({w for ids in store.workspaces.values() for w in ids}),
     }
     return Response(orjson.dumps(body), headers=gong_headers())
 
@@ -163,7 +169,7 @@ def _api_error(error: ApiError) -> Response:
 
 def _http_error(error: HTTPException) -> Response:
     if isinstance(error, RequestEntityTooLarge):
-        limit = controls().settings.max_body_bytes
+        limit = controls().body_limit(request.method, request.path)
         return _api_error(
             ApiError(
                 400, [f"Request body is larger than the {limit}-byte limit"], source="validation"
@@ -294,13 +300,17 @@ def create_app(
     app = Flask(__name__)
     app.config.from_mapping(flask_config)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.url_map.merge_slashes = False  # /v2//tasks is a 404 in Gong's shape, not a redirect
     state = open_state(settings.state)
     app.extensions[EXTENSION] = MockState(
         settings=settings,
         state=state,
-        limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state),
+        limiter=GongLimiter(
+            settings.rate_limit, settings.daily_limit, settings.state, settings.limit_scope
+        ),
         tasks=ServedTasks(startup_source(settings), state),
     )
+    app.wsgi_app = BoundedBody(app.wsgi_app, controls(app).body_limit)  # type: ignore[method-assign]
     app.register_blueprint(tasks_api)
     app.register_blueprint(meta)
     if settings.admin:

@@ -7,15 +7,18 @@ overrides the default, and both are parsed by the same rules.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
+from flask import Flask
 from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY_SECRET, DEFAULT_BEARER_TOKENS
 from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.preflight import start_problem
 from gong_tasks_kit.mock_server.runtime import MockState
-from gong_tasks_kit.mock_server.server import serve
+from gong_tasks_kit.mock_server.server import ServeError, serve
 from gong_tasks_kit.mock_server.settings import (
     ENV_PREFIX,
     MockSettings,
@@ -45,11 +48,21 @@ def admin_banner_line(settings: MockSettings) -> str:
     return "  admin API: /__admin/ (loopback callers only; --admin-token to open it)"
 
 
+def shown_host(host: str) -> str:
+    """The host part of the URL to print: loopback for "every interface", IPv6 bracketed."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - compared, not bound
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
 def _banner(state: MockState) -> str:
     settings, store = state.settings, state.store
-    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host  # noqa: S104
+    host = shown_host(settings.host)
+    processes = f"{settings.workers} processes" if settings.workers > 1 else "1 process"
     lines = [
-        f"Gong tasks mock listening on http://{shown_host}:{settings.port}  "
+        f"Gong tasks mock listening on http://{host}:{settings.port}  "
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  {store.origin}, {store.task_count} tasks, crmType {store.crm_type}",
         "  users (userId: workspaceIds):",
@@ -70,9 +83,11 @@ def _banner(state: MockState) -> str:
             shown = repr(token) if token in DEFAULT_BEARER_TOKENS else "(configured)"
             lines.append(f"  bearer token {shown}: scopes {', '.join(scopes) or '(none)'}")
     lines += [
-        f"  spec: http://{shown_host}:{settings.port}/openapi.json   health: /__health",
+        f"  spec: http://{host}:{settings.port}/openapi.json   health: /__health",
         f"  rate limits: {state.limiter.describe}",
         f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
+        f"  server: {processes} x {settings.threads} threads; time-outs: headers "
+        f"{settings.header_timeout} s, body {settings.body_timeout} s",
         admin_banner_line(settings),
     ]
     return "\n".join(lines)
@@ -136,12 +151,44 @@ def serve_command(**options: Any) -> None:
     token -> scopes), never on the command line.
     """
     settings: MockSettings = settings_from_options(options)
+    problem = start_problem(settings)
+    if problem is not None:
+        raise click.ClickException(problem)
     try:
         app = create_app(settings=settings)
     except DataFileError as error:
         raise StartError(str(error)) from None
     except DatasetError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(_banner(mock_state(app)))
+    serve_until_stopped(app, settings, _banner(mock_state(app)))
+
+
+def serve_until_stopped(
+    app: Flask,
+    settings: MockSettings,
+    banner: str,
+    on_stop: Callable[[], None] | None = None,
+) -> NoReturn:
+    """Serve ``app``, print ``banner`` once the port accepts connections, and end the
+    process when SIGINT or SIGTERM stops the server (after ``on_stop``).
+
+    Raises:
+        click.ClickException: when the server cannot start (one line).
+    """
+
+    def announce() -> None:
+        click.echo(banner)
+        sys.stdout.flush()
+
+    try:
+        serve(app, settings, on_ready=announce)
+    except ServeError as error:
+        raise click.ClickException(str(error)) from None
+    if on_stop is not None:
+        on_stop()
+    # Stopped cleanly. Leave without finalizing the interpreter: granian's Rust threads
+    # may still drop Python objects, which aborts the process during finalization (so
+    # atexit handlers do not run either: on_stop is the place for last writes).
     sys.stdout.flush()
-    serve(app, settings.host, settings.port, settings.workers, settings.threads)
+    sys.stderr.flush()
+    os._exit(0)

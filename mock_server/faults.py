@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from gong_tasks_kit.mock_server.bounds import is_json_integer
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.prefer import documented_error
 from gong_tasks_kit.mock_server.state import GLOBAL_SCOPE, StateBackend
@@ -26,29 +27,42 @@ MAX_RETRY_AFTER = 86_400
 MAX_LATENCY_MS = 30_000
 
 
+_PLAN_FIELDS = frozenset({"steps", "session"})
+_STEP_FIELDS = frozenset({"status", "times", "retryAfter", "operation"})
+_CHAOS_FIELDS = frozenset({"rate", "statuses", "seed", "retryAfter", "session"})
+_LATENCY_FIELDS = frozenset({"fixedMs", "minMs", "maxMs", "seed", "session"})
+
+
 class AdminInputError(ValueError):
     """Bad input to the admin API; nothing was changed."""
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}... ({len(text)} characters)"
+
+
 def _integer(payload: dict[str, Any], name: str, low: int, high: int, default: int) -> int:
     value = payload.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise AdminInputError(f"{name} must be an integer from {low} to {high}, got {value!r}")
-    return value
+    if not is_json_integer(value) or not low <= value <= high:
+        raise AdminInputError(
+            f"{name} must be an integer from {low} to {high}, got {_shown(value)}"
+        )
+    return int(value)
 
 
 def _status(value: Any, operation: str | None = None) -> int:
     """A status the spec documents for ``operation``, or for every operation when None."""
     allowed = documented_statuses(operation) if operation else common_statuses()
-    if isinstance(value, bool) or value not in allowed:
+    if not is_json_integer(value) or value not in allowed:
         listed = ", ".join(map(str, allowed))
         scope = f"for {operation}" if operation else "for every operation"
         hint = ""
-        if operation is None and any(value in documented_statuses(op) for op in operation_ids()):
-            owners = [op for op in operation_ids() if value in documented_statuses(op)]
+        owners = [op for op in operation_ids() if value in documented_statuses(op)]
+        if operation is None and is_json_integer(value) and owners:
             hint = f"; {value} is documented for {', '.join(owners)} only: name the operation"
         raise AdminInputError(
-            f"status must be one the spec documents {scope} ({listed}), got {value!r}{hint}"
+            f"status must be one the spec documents {scope} ({listed}), got {_shown(value)}{hint}"
         )
     return int(value)
 
@@ -57,9 +71,17 @@ def _operation(payload: dict[str, Any]) -> str | None:
     value = payload.get("operation")
     if value is not None and value not in operation_ids():
         raise AdminInputError(
-            f"operation must be one of {', '.join(operation_ids())}, got {value!r}"
+            f"operation must be one of {', '.join(operation_ids())}, got {_shown(value)}"
         )
     return value
+
+
+def _known_fields(payload: dict[str, Any], what: str, fields: frozenset[str]) -> None:
+    """Refuse a misspelt field rather than ignore it (``retryafter`` would default)."""
+    unknown = sorted(set(payload) - fields)
+    if unknown:
+        listed = ", ".join(sorted(fields))
+        raise AdminInputError(f"{what}: unknown field {_shown(unknown[0])} (known: {listed})")
 
 
 def _session(payload: dict[str, Any]) -> str | None:
@@ -86,23 +108,33 @@ def parse_plan(payload: Any) -> tuple[str, list[dict[str, Any]]]:
     """
     if not isinstance(payload, dict):
         raise AdminInputError("a plan must be a JSON object with a 'steps' array")
+    _known_fields(payload, "plan", _PLAN_FIELDS)
     steps = payload.get("steps")
     if not isinstance(steps, list) or not steps:
         raise AdminInputError("steps must be a non-empty array")
-    expanded: list[dict[str, Any]] = []
+    if len(steps) > MAX_TIMES:
+        raise AdminInputError(f"a plan may hold at most {MAX_TIMES} steps, got {len(steps)}")
+    checked: list[tuple[dict[str, Any], int]] = []
+    total = 0
     for index, step in enumerate(steps):
         if not isinstance(step, dict):
             raise AdminInputError(f"steps[{index}] must be an object")
+        _known_fields(step, f"steps[{index}]", _STEP_FIELDS)
         operation = _operation(step)
         status = _status(step.get("status"), operation)
         times = _integer(step, "times", 1, MAX_TIMES, 1)
         retry_after = _integer(step, "retryAfter", 0, MAX_RETRY_AFTER, 1)
-        checked: dict[str, Any] = {"status": status, "retryAfter": retry_after}
+        total += times
+        if total > MAX_TIMES:  # sized before anything is expanded
+            raise AdminInputError(
+                f"a plan may hold at most {MAX_TIMES} steps (counting times); "
+                f"steps[0..{index}] already make {total}"
+            )
+        step_value: dict[str, Any] = {"status": status, "retryAfter": retry_after}
         if operation is not None:
-            checked["operation"] = operation
-        expanded.extend(dict(checked) for _ in range(times))
-    if len(expanded) > MAX_TIMES:
-        raise AdminInputError(f"a plan may hold at most {MAX_TIMES} steps")
+            step_value["operation"] = operation
+        checked.append((step_value, times))
+    expanded = [dict(step_value) for step_value, times in checked for _ in range(times)]
     return scope_of(_session(payload)), expanded
 
 
@@ -110,9 +142,10 @@ def parse_chaos(payload: Any) -> dict[str, Any]:
     """Check chaos: ``{"rate": 0.2, "statuses": [500, 429], "seed": 7, "retryAfter"?}``."""
     if not isinstance(payload, dict):
         raise AdminInputError("chaos must be a JSON object")
+    _known_fields(payload, "chaos", _CHAOS_FIELDS)
     rate = payload.get("rate")
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        raise AdminInputError(f"rate must be a number from 0 to 1, got {rate!r}")
+        raise AdminInputError(f"rate must be a number from 0 to 1, got {_shown(rate)}")
     statuses = payload.get("statuses", [500])
     if not isinstance(statuses, list) or not statuses:
         raise AdminInputError("statuses must be a non-empty array")
@@ -129,6 +162,7 @@ def parse_latency(payload: Any) -> dict[str, Any]:
     """Check latency: ``{"fixedMs": 200}`` or ``{"minMs": 50, "maxMs": 500, "seed": 3}``."""
     if not isinstance(payload, dict):
         raise AdminInputError("latency must be a JSON object")
+    _known_fields(payload, "latency", _LATENCY_FIELDS)
     if "fixedMs" in payload:
         fixed = _integer(payload, "fixedMs", 0, MAX_LATENCY_MS, 0)
         low = high = fixed

@@ -1,5 +1,8 @@
-"""Gong's per-credential limits (3 calls per second, 10,000 per day) on the ``limits`` library.
+"""Gong's limits (3 calls per second, 10,000 per day) on the ``limits`` library.
 
+Gong counts per company ("limits your company's access to 3 API calls per second"): the
+mock serves one company, so by default every credential draws from one budget. Scope
+``credential`` gives each credential its own budget instead, for teams sharing a mock.
 The per-second limit is a moving window, so no second anywhere admits more than the
 limit; the daily one a fixed window. Both count in the ``limits`` storage that matches the
 mock's state (memory, or the same Redis), so every worker shares the counters.
@@ -18,18 +21,21 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 OFF = "off"
+COMPANY = "company"
+CREDENTIAL = "credential"
 
 
 class GongLimiter:
-    """Admits or refuses calls per credential key."""
+    """Admits or refuses calls, per company or per credential key."""
 
-    def __init__(self, per_second: str, daily: int, state_url: str) -> None:
+    def __init__(self, per_second: str, daily: int, state_url: str, scope: str = COMPANY) -> None:
         """Build the limiter.
 
         Args:
             per_second: A ``limits`` rate such as ``3/second``, or ``off``.
             daily: Calls per day, or 0 for no daily limit.
             state_url: ``memory://`` or the Redis URL the mock's state uses.
+            scope: ``company`` (one budget for every credential) or ``credential``.
 
         Raises:
             ValueError: when ``per_second`` is not a rate ``limits`` understands.
@@ -42,11 +48,16 @@ class GongLimiter:
         self._daily_item: RateLimitItem | None = RateLimitItemPerDay(daily) if daily else None
         self._burst = MovingWindowRateLimiter(self._storage)
         self._daily = FixedWindowRateLimiter(self._storage)
+        self.scope = scope
         self.describe = (
-            f"{per_second}" + (f", {daily}/day" if daily else ", no daily limit")
+            f"{per_second}" + (f", {daily}/day" if daily else ", no daily limit") + f" per {scope}"
             if per_second != OFF or daily
             else "off"
         )
+
+    def bucket(self, key: str) -> str:
+        """The budget a credential key draws from: the company's, or its own."""
+        return COMPANY if self.scope == COMPANY else key
 
     @staticmethod
     def _wait(reset_time: float) -> int:
@@ -54,6 +65,7 @@ class GongLimiter:
 
     def admit(self, key: str) -> int | None:
         """Count one call of ``key``; return None if admitted, else the Retry-After seconds."""
+        key = self.bucket(key)
         if self._daily_item is not None and not self._daily.hit(self._daily_item, key):
             return self._wait(self._daily.get_window_stats(self._daily_item, key).reset_time)
         if self._burst_item is not None and not self._burst.hit(self._burst_item, key):
@@ -64,6 +76,7 @@ class GongLimiter:
         """Use up ``key``'s daily quota now; return the seconds until it refills (0: no limit)."""
         if self._daily_item is None:
             return 0
+        key = self.bucket(key)
         remaining = self._daily.get_window_stats(self._daily_item, key).remaining
         if remaining > 0:
             self._daily.hit(self._daily_item, key, cost=remaining)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
+from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from gong_tasks_kit.mock_server.errors import WWW_AUTHENTICATE, ApiError
 from gong_tasks_kit.spec.examples import documented_statuses, response_example
 from gong_tasks_kit.spec.operations import LIST_TASKS, operation
@@ -38,13 +39,22 @@ def _preferences(header: str) -> dict[str, str]:
 
 def _retry_after(preferences: dict[str, str]) -> int:
     raw = preferences.get("retry-after", str(DEFAULT_RETRY_AFTER))
-    if not raw.isdecimal() or int(raw) > MAX_RETRY_AFTER:
+    seconds = parse_whole_number(raw, high=MAX_RETRY_AFTER)
+    if seconds is None:
         raise ApiError(
             400,
-            [f"Prefer: retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER}, got {raw!r}"],
+            [
+                f"Prefer: retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER}, "
+                f"got {_cut(raw)!r}"
+            ],
             source="prefer",
         )
-    return int(raw)
+    return seconds
+
+
+def _cut(raw: str) -> str:
+    """A value as quoted in an error: long values cut, so an answer stays small."""
+    return raw if len(raw) <= 40 else f"{raw[:40]}... ({len(raw)} characters)"
 
 
 def documented_error(
@@ -82,17 +92,17 @@ def preferred_error(header: str | None, operation_id: str = LIST_TASKS) -> ApiEr
     if code is None:
         return None
     documented = documented_statuses(operation_id)
-    if not code.isdecimal() or int(code) not in documented:
+    status = parse_whole_number(code, low=100, high=599)
+    if status is None or status not in documented:
         listed = ", ".join(map(str, documented))
         raise ApiError(
             400,
             [
-                f"Prefer: code={code} is not a status the spec documents for "
+                f"Prefer: code={_cut(code)} is not a status the spec documents for "
                 f"{operation(operation_id).label} (documented: {listed})"
             ],
             source="prefer",
         )
-    status = int(code)
     if status == 200:
         return None
     return documented_error(

@@ -11,10 +11,13 @@ from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.served_tasks import ServedTasks
 from gong_tasks_kit.mock_server.settings import MockSettings
-from gong_tasks_kit.mock_server.state import StateBackend
+from gong_tasks_kit.mock_server.state import MemoryState, StateBackend
 from gong_tasks_kit.mock_server.store import TaskStore
 
 EXTENSION = "gong_mock"
+#: Where the admin API takes uploads of tasks (``admin_tasks``): bodies up to
+#: ``max_upload_bytes`` rather than the API's ``max_body_bytes``.
+UPLOAD_PATH = "/__admin/tasks"
 ANONYMOUS_KEY = "anonymous:-"
 
 
@@ -32,6 +35,16 @@ class Controls:
         """What the mock accepts: the access key pair and the bearer tokens."""
         settings = self.settings
         return AuthSettings(settings.access_key, settings.access_key_secret, settings.bearer_tokens)
+
+    def body_limit(self, method: str, path: str) -> int:
+        """The most bytes a request's body may hold (read by the server and ``bodies``)."""
+        return self.settings.max_body_bytes
+
+    def next_call_may_block(self) -> bool:
+        """Whether the next call may wait (on Redis, or on added latency): such calls run
+        on the server's threads, the others on its event loop (see ``wsgi_bridge``)."""
+        state = self.state
+        return not isinstance(state, MemoryState) or state.get_setting("latency") is not None
 
     def reset(self) -> None:
         """Forget plans, chaos, latency, the journal, every limiter counter, every task
@@ -62,6 +75,12 @@ class MockState(Controls):
     """Everything the mock's request path and admin API need, built once per app."""
 
     tasks: ServedTasks
+
+    def body_limit(self, method: str, path: str) -> int:
+        """The API's limit, or the upload limit for an upload of tasks."""
+        if path == UPLOAD_PATH and method in ("PUT", "POST") and self.settings.admin:
+            return self.settings.max_upload_bytes
+        return self.settings.max_body_bytes
 
     @property
     def store(self) -> TaskStore:

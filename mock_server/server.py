@@ -1,52 +1,146 @@
-"""Run the mock on gunicorn, a production WSGI server, with the app built once.
+"""Run the mock on granian (a Rust HTTP server), the app built once before serving.
 
-The app (and so the dataset) is built in the master process before workers fork
-(``preload_app``), so N workers share one copy of the serialized tasks and start at once.
+One process by default: granian's embedded server runs in this process's event loop, so
+the mock's memory state is exactly one mock. With ``workers > 1`` (allowed only on
+shared state, see ``settings``) granian forks that many processes from this one after
+the app is built. Either way HTTP/1.1 only, so the header time-out runs from the moment
+a connection opens (granian's HTTP/2 sniffing waits for bytes without one), and at most
+``max_connections`` connections are held per process.
 """
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from gunicorn.app.base import BaseApplication
+from gong_tasks_kit.mock_server.preflight import listen_address
+from gong_tasks_kit.mock_server.runtime import controls
+from gong_tasks_kit.mock_server.settings import MockSettings
+from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.log import LogLevels
+from granian.server import MPServer
+from granian.server.embed import Server as EmbeddedServer
 
 
-class MockServer(BaseApplication):  # type: ignore[misc] # gunicorn ships no type hints
-    """A gunicorn application serving an already built Flask app."""
-
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
-        self._app = app
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        """Copy our options into gunicorn's settings."""
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        """The WSGI app every worker serves."""
-        return self._app
+class ServeError(RuntimeError):
+    """The server could not start (the message is one line, fit for the user)."""
 
 
-def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM stop it cleanly).
+def _options(settings: MockSettings) -> dict[str, Any]:
+    return {
+        "address": listen_address(settings.host),
+        "port": settings.port,
+        "interface": Interfaces.RSGI,
+        "http": HTTPModes.http1,
+        "websockets": False,
+        "backlog": max(1024, settings.max_connections),
+        "backpressure": settings.max_connections,
+        "http1_settings": HTTP1Settings(
+            header_read_timeout=settings.header_timeout * 1000, keep_alive=True
+        ),
+        "log_level": LogLevels.error,  # granian's start-up notes would bury the banner
+        "log_access": False,
+    }
 
-    Threaded workers keep client connections alive between requests, as Gong does.
+
+def never_blocks(app: Flask) -> Callable[[], bool]:
+    """Whether the app's next call cannot block (see ``Controls.next_call_may_block``).
+
+    Such calls run on the event loop; Redis round trips, latency sleeps and the proxy's
+    calls to its target run on the app's threads (see ``wsgi_bridge``).
     """
-    MockServer(
+    current = controls(app)
+    return lambda: not current.next_call_may_block()
+
+
+def _connectable_host(host: str) -> str:
+    address = listen_address(host)
+    return {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(address, address)  # noqa: S104
+
+
+def _when_accepting(host: str, port: int, then: Callable[[], Any]) -> Callable[[], None]:
+    """A start-up hook that calls ``then`` once a connection to the port succeeds.
+
+    granian binds in its start-up but the worker starts accepting a moment later; the
+    banner must not claim the mock listens before a client can connect.
+    """
+
+    def wait() -> None:
+        deadline = time.monotonic() + 30
+        while port and time.monotonic() < deadline:
+            try:
+                socket.create_connection((_connectable_host(host), port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.01)
+        then()
+
+    return lambda: threading.Thread(target=wait, name="gong-mock-ready", daemon=True).start()
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+async def _serve_here(
+    bridge: WsgiOnRsgi, options: dict[str, Any], on_ready: Callable[[], Any]
+) -> None:
+    server = EmbeddedServer(bridge, **options)
+    server.on_startup(on_ready)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, server.stop)
+    await server.serve()
+
+
+def serve(app: Flask, settings: MockSettings, on_ready: Callable[[], Any]) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM.
+
+    Args:
+        app: The mock's app (``create_app``), built once; forked processes share it.
+        settings: Where to listen, how many processes and threads, the time-outs.
+        on_ready: Called (on another thread) once a connection to the port succeeds.
+
+    Raises:
+        ServeError: when the host does not resolve or the socket cannot be bound.
+    """
+    bridge = WsgiOnRsgi(
         app,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            "preload_app": True,
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "warning",
-            "keepalive": 5,
-            "graceful_timeout": 5,
-        },
-    ).run()
+        threads=settings.threads,
+        body_timeout=settings.body_timeout,
+        body_limit=controls(app).body_limit,
+        run_inline=never_blocks(app),
+    )
+    try:
+        options = _options(settings)
+    except ValueError as error:
+        raise ServeError(str(error)) from None
+    listening: list[bool] = []
+
+    def bound() -> None:
+        listening.append(True)
+        _when_accepting(settings.host, settings.port, on_ready)()
+
+    try:
+        if settings.workers == 1:
+            asyncio.run(_serve_here(bridge, options, bound))
+        else:
+            server = MPServer("gong_tasks_kit.mock_server", workers=settings.workers, **options)
+            server.on_startup(bound)
+            # Forked workers inherit the built app; granian's loader only hands it over.
+            loader: Any = lambda *_: bridge  # noqa: E731 - granian types it as returning a callable
+            server.serve(target_loader=loader, wrap_loader=False)
+    except RuntimeError as error:
+        if listening:
+            raise
+        # granian reports a failed bind as a RuntimeError (with a Rust backtrace after it)
+        where = f"{settings.host}:{settings.port}"
+        raise ServeError(f"cannot listen on {where}: {_first_line(error)}") from None

@@ -22,9 +22,9 @@ from gong_tasks_kit.fixtures.dataset import (
     DEFAULT_TASKS_PER_USER,
     DEFAULT_USERS,
 )
-from gong_tasks_kit.mock_server.state import normalize_state_url, redact_url
+from gong_tasks_kit.mock_server.state import MEMORY_URL, normalize_state_url, redact_url
 from limits import parse as parse_rate
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +56,7 @@ def parse_boolean(value: Any) -> Any:
 
 Boolean = Annotated[bool, BeforeValidator(parse_boolean)]
 CrmType = Literal["SALESFORCE", "HUBSPOT", "MICROSOFT_DYNAMICS", "GENERIC"]
+LimitScope = Literal["company", "credential"]
 
 
 def setting(
@@ -91,8 +92,43 @@ class MockSettings(BaseSettings):
 
     host: str = setting("127.0.0.1", "Interface to listen on.", server=True)
     port: int = setting(8080, "Port to listen on.", server=True, ge=0, le=65535)
-    workers: int = setting(2, "gunicorn worker processes.", server=True, ge=1, le=64)
-    threads: int = setting(4, "Threads per worker.", server=True, ge=1, le=256)
+    workers: int = setting(
+        1,
+        "Server processes; more than 1 needs shared state (--state redis://...).",
+        server=True,
+        ge=1,
+        le=64,
+    )
+    threads: int = setting(
+        8,
+        "Threads per process for calls that may block (added latency, Redis): how many "
+        "delayed calls are served at once.",
+        server=True,
+        ge=1,
+        le=256,
+    )
+    max_connections: int = setting(
+        1024,
+        "Connections each process holds open at once; more wait in the listen queue.",
+        server=True,
+        ge=16,
+        le=65_536,
+    )
+    header_timeout: int = setting(
+        10,
+        "Seconds a connection may take to send a request's headers (or sit idle) before "
+        "it is closed.",
+        server=True,
+        ge=1,
+        le=60,
+    )
+    body_timeout: int = setting(
+        10,
+        "Seconds a request may take to send its body before it is answered 400.",
+        server=True,
+        ge=1,
+        le=3600,
+    )
     seed: int = setting(DEFAULT_SEED, "Seed of the generated data.", ge=0, le=2**63 - 1)
     users: int = setting(DEFAULT_USERS, "Gong users with tasks.", ge=1, le=100_000)
     tasks_per_user: int = setting(DEFAULT_TASKS_PER_USER, "Tasks per user.", ge=0, le=1_000_000)
@@ -108,6 +144,11 @@ class MockSettings(BaseSettings):
     auth: Boolean = setting(True, "Require Gong credentials (off: accept any caller).")
     rate_limit: str = setting("3/second", "Gong's burst limit, e.g. 3/second, or off.")
     daily_limit: int = setting(10_000, "Calls a day (0: no daily limit).", ge=0, le=10**9)
+    limit_scope: LimitScope = setting(
+        "company",
+        "Who shares the limits: company (every credential draws from one budget, as at "
+        "Gong) or credential (a budget each).",
+    )
     state: str = setting(
         "memory://", "Where shared state lives: memory:// or redis://host:port/db."
     )
@@ -173,6 +214,16 @@ class MockSettings(BaseSettings):
             raise ValueError("a bearer token must not be empty")
         return value
 
+    @model_validator(mode="after")
+    def _one_mock(self) -> MockSettings:
+        if self.workers > 1 and self.state == MEMORY_URL:
+            raise ValueError(
+                f"{ENV_PREFIX}WORKERS (--workers): {self.workers} processes would be "
+                f"{self.workers} separate mocks with memory:// state; use --workers 1, or "
+                "shared state (--state redis://host:port/db)"
+            )
+        return self
+
     @property
     def shown_state(self) -> str:
         """The state URL without its password, for banners and status pages."""
@@ -209,10 +260,13 @@ def _names(name: str, info: FieldInfo | None, prefix: str) -> str:
 def _error_message(error: ValidationError, fields: Mapping[str, FieldInfo], prefix: str) -> str:
     lines = []
     for problem in error.errors():
-        name = str(problem["loc"][0]) if problem["loc"] else "settings"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule across settings: its message names them
+            lines.append(message)
+            continue
+        name = str(problem["loc"][0])
         info = fields.get(name)
         secret = info is not None and declared(info, "secret")
-        message = str(problem["msg"]).removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             lines.append(f"unknown setting {name!r}")
         elif secret or info is None:

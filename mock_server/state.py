@@ -2,7 +2,7 @@
 request journal, the changes made to tasks and the data uploaded through the admin API,
 behind one small interface with two backends.
 
-``MemoryState`` serves one process; ``RedisState`` lets N gunicorn workers or several
+``MemoryState`` serves one process; ``RedisState`` lets N server workers or several
 mock instances behave as one mock (every operation is atomic in Redis: one command, a
 script, or a watched transaction). The rate limiter's counters live in the matching
 ``limits`` storage (see ``limiter``).
@@ -15,10 +15,12 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 GLOBAL_SCOPE = "*"
 _PREFIX = "gong-mock:"
@@ -118,6 +120,9 @@ class StateBackend(Protocol):
 
     def reset(self) -> None:
         """Forget everything: plans, settings, counters, journal, task changes, uploads."""
+
+    def problem(self) -> str | None:
+        """Why the state cannot be used right now (None when it can), without secrets."""
 
 
 class MemoryState:
@@ -262,6 +267,10 @@ class MemoryState:
             self._task_changes.clear()
             self._data_changes.clear()
             self._data_version = None
+
+    def problem(self) -> str | None:
+        """See :class:`StateBackend`: memory is always there."""
+        return None
 
 
 # Takes the first step of a plan that applies to an operation (ARGV[1], "" for any), in
@@ -448,6 +457,33 @@ class RedisState:
         keys = list(self._redis.scan_iter(match=f"{_PREFIX}*"))
         if keys:
             self._redis.delete(*keys)
+
+    def problem(self) -> str | None:
+        """See :class:`StateBackend`: one PING, on its own connection, within 3 s.
+
+        Not through the state's client: redis-py retries a failed connection ten times,
+        which for an address that drops packets takes half a minute.
+        """
+        probe = redis.Redis.from_url(
+            self.url, socket_timeout=3, socket_connect_timeout=3, retry=Retry(NoBackoff(), 0)
+        )
+        try:
+            probe.ping()
+        except redis.RedisError as error:
+            return describe_redis_error(self.url, error)
+        finally:
+            probe.close()
+        return None
+
+
+def describe_redis_error(url: str, error: Exception) -> str:
+    """One line naming Redis and what went wrong, never its password."""
+    detail = " ".join((str(error) or type(error).__name__).split())
+    parts = urlsplit(url)
+    secrets = [parts.username, parts.password, *parse_qs(parts.query).get("password", [])]
+    for secret in filter(None, secrets):
+        detail = detail.replace(secret, "***")
+    return f"Redis at {redact_url(url)} is unreachable: {detail}"
 
 
 MEMORY_URL = "memory://"

@@ -248,7 +248,9 @@ class MockControl:
         self._call("DELETE", "/latency")
 
     def exhaust_daily_quota(self, credential: str | None = None) -> int:
-        """Use up a credential's daily quota; return the Retry-After its calls now get."""
+        """Use up the daily quota: the company's (the default ``limit_scope``), or with
+        ``limit_scope="credential"`` that credential's. Returns the Retry-After calls now
+        get."""
         body = self._call(
             "POST", "/quota/exhaust", {"credential": credential} if credential else {}
         )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up and run the benchmarks: the mock vs Prism and the Flask ceiling (wrk, start-up,
-# RSS), then the contract suite's default profile. Extra arguments go to the first one
-# (e.g. --rounds 5 --duration 15).
+# Set up and run the benchmarks: the mock vs the bare Flask ceiling on granian and on
+# gunicorn, and Prism (wrk, start-up, memory summed over every process), then the contract
+# suite's default profile. Extra arguments go to the first one (e.g. --rounds 5
+# --duration 15, --no-prism).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -63,13 +63,15 @@ def _wait_until_up(url: str, deadline: float) -> None:
 def start_mock() -> Iterator[Callable[..., ServedMock]]:
     """Start ``gong-tasks serve`` (or another command) on a free port; stopped after the test.
 
-    Call it with the command's argv builder ``port -> argv`` and extra environment.
+    Call it with the command's argv builder ``port -> argv`` (or extra ``serve`` options),
+    extra environment, and the host part of the URL to reach it at.
     """
     started: list[subprocess.Popen[str]] = []
 
     def start(
         argv: Callable[[int], list[str]] | list[str] = (),  # type: ignore[assignment]
         env: dict[str, str] | None = None,
+        host: str = "127.0.0.1",
     ) -> ServedMock:
         port = free_port()
         command = (
@@ -87,31 +89,36 @@ def start_mock() -> Iterator[Callable[..., ServedMock]]:
         started.append(process)
         deadline = time.monotonic() + 30
         banner = _wait_for_banner(process, deadline)
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://{host}:{port}"
         _wait_until_up(url, deadline)
         return ServedMock(url, banner, process)
 
     yield start
     for process in started:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
     for process in started:
         try:
-            assert process.wait(timeout=15) == 0, "the mock did not stop cleanly on SIGTERM"
+            code = process.wait(timeout=15)
+            rest = process.stdout.read() if process.stdout and not process.stdout.closed else ""
+            assert code == 0, f"the mock did not stop cleanly on SIGTERM ({code}): {rest[-2000:]}"
         finally:
             process.kill()
 
 
 @dataclass
 class RedisServer:
-    """A throwaway redis-server on loopback."""
+    """A throwaway redis-server on loopback (with ``password``, it requires one)."""
 
     port: int
     process: subprocess.Popen[bytes] | None = None
+    password: str | None = None
 
     @property
     def url(self) -> str:
-        """Its URL, database 0."""
-        return f"redis://127.0.0.1:{self.port}/0"
+        """Its URL, database 0 (with the password, when it has one)."""
+        credentials = f":{self.password}@" if self.password else ""
+        return f"redis://{credentials}127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
         """Start (or restart) it on the same port and wait until it answers."""
@@ -128,6 +135,7 @@ class RedisServer:
                 "",
                 "--appendonly",
                 "no",
+                *(["--requirepass", self.password] if self.password else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -136,6 +144,9 @@ class RedisServer:
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    if self.password:
+                        sock.sendall(f"AUTH {self.password}\r\n".encode())
+                        sock.recv(64)
                     sock.sendall(b"PING\r\n")
                     if sock.recv(16).startswith(b"+PONG"):
                         return
@@ -155,6 +166,15 @@ class RedisServer:
 def redis_server() -> Iterator[RedisServer]:
     """A real redis-server on a free port, for this test."""
     server = RedisServer(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_server_with_password() -> Iterator[RedisServer]:
+    """A real redis-server on a free port that requires a password, for this test."""
+    server = RedisServer(free_port(), password="Rq7Xv2Lm9Tz4")
     server.start()
     yield server
     server.stop()

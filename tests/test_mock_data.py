@@ -306,19 +306,21 @@ def test_an_upload_may_not_reuse_a_served_id_or_change_the_crm_type() -> None:
 def test_uploads_are_bounded_and_journaled_with_big_bodies_cut() -> None:
     app = _app(users=1, tasks_per_user=1, max_upload_bytes=200_000)
     client, control = _client(app), MockControl(app)
-    tasks = _tasks(seed=8, users=1, per_user=40)  # ~40 KiB: over the API's 8 KiB journal cut
+    tasks = _tasks(seed=8, users=1, per_user=100)  # ~120 KiB: over the API's 64 KiB limit
     assert client.put("/__admin/tasks", data=orjson.dumps(tasks)).status_code == 200
     assert client.post("/__admin/tasks", json=[{"id": 1}]).status_code == 400
     too_big = client.put("/__admin/tasks", data=b"[" + b" " * 200_001 + b"]")
     assert too_big.status_code == 400
     assert "larger than the 200000-byte limit" in too_big.json["errors"][0]
-    assert control.dataset()["totals"]["tasks"] == 40
+    assert control.dataset()["totals"]["tasks"] == 100
     entries = control.requests()
     assert [(e["method"], e["path"], e["status"], e["answeredBy"]) for e in entries] == [
         ("PUT", "/__admin/tasks", 200, "admin"),
         ("POST", "/__admin/tasks", 400, "admin"),
     ]
-    assert entries[0]["body"] == {"truncated": True, "bytes": len(orjson.dumps(tasks))}
+    assert entries[0]["bodyTruncated"] is True  # the journal keeps the first 8 KiB
+    assert entries[0]["bodyBytes"] == len(orjson.dumps(tasks))
+    assert len(entries[0]["body"]) <= 8 * 1024
     assert entries[1]["body"] == [{"id": 1}]
     control.dataset()
     assert len(control.requests()) == 2  # reading is not journaled

@@ -68,3 +68,17 @@ def test_two_instances_on_one_redis_serve_the_same_uploads(
     for url in (first.url, second.url) * 3:
         assert sorted(_ids(url, user)) == seeded
         assert _ids(url, other_user) == []
+
+
+def test_the_served_mock_takes_uploads_bigger_than_the_api_body_limit(
+    start_mock: Callable[..., Any],
+) -> None:
+    served = start_mock(["--rate-limit", "off"])
+    uploaded = build_dataset(9, 1, 100).tasks()  # ~120 KiB, over the API's 64 KiB
+    assert len(orjson.dumps(uploaded)) > 64 * 1024
+    assert MockControl(served.url).replace_tasks(uploaded)["tasks"] == 100
+    assert sorted(_ids(served.url, uploaded[0]["userId"])) == sorted(t["id"] for t in uploaded)
+    too_big = {"filter": {"userId": "1", **ALL, "padding": "x" * 70_000}}
+    refused = requests.post(f"{served.url}/v2/tasks", json=too_big, headers=AUTH, timeout=10)
+    assert refused.status_code == 400
+    assert "larger than the 65536-byte limit" in refused.json()["errors"][0]

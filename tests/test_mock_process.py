@@ -8,6 +8,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ BIN = Path(sys.executable).parent
 AUTH = basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")
 
 
-def _post(url: str, body: object, **headers: str) -> tuple[int, dict[str, str], dict[str, object]]:
+def _post(url: str, body: object, **headers: str) -> tuple[int, Message, dict[str, object]]:
+    """Status, headers (looked up in any case, as HTTP says) and JSON body of a call."""
     request = urllib.request.Request(  # noqa: S310 - loopback URL built by the test
         f"{url}/v2/tasks",
         data=json.dumps(body).encode(),
@@ -27,14 +29,15 @@ def _post(url: str, body: object, **headers: str) -> tuple[int, dict[str, str], 
     )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-            return response.status, dict(response.headers), json.loads(response.read())
+            return response.status, response.headers, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
+        with error:
+            return error.code, error.headers, json.loads(error.read())
 
 
 COMMANDS = [
     pytest.param(
-        lambda port: [str(BIN / "gong-tasks"), "serve", "--port", str(port), "--workers", "2"],
+        lambda port: [str(BIN / "gong-tasks"), "serve", "--port", str(port)],
         id="gong-tasks-serve",
     ),
     pytest.param(
@@ -92,6 +95,22 @@ def test_served_mock_answers_over_http(
     status, _, payload = _post(url, {"filter": {}}, Authorization=AUTH)
     assert status == 400
     assert "filter: 'userId' is a required property" in payload["errors"]
+
+
+def test_serve_refuses_several_workers_on_memory_state_in_one_line() -> None:
+    completed = subprocess.run(  # noqa: S603
+        [str(BIN / "gong-tasks"), "serve", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 2
+    error_lines = [line for line in completed.stderr.splitlines() if line.startswith("Error")]
+    assert len(error_lines) == 1, completed.stderr
+    assert "--workers" in error_lines[0]
+    assert "redis://" in error_lines[0]
+    assert "Traceback" not in completed.stderr
 
 
 def test_serve_refuses_bad_settings_with_one_line_and_exit_2() -> None:

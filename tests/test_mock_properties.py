@@ -155,7 +155,22 @@ def test_fast_task_validator_agrees_with_openapi_core(
         task = _mutated_task(task, *mutation)
     document = json.dumps({"tasks": [task]}).encode()
     reference_valid = not list(iter_response_violations(200, document, {}))
-    assert is_valid("Task", task) == reference_valid, task
+    fast_valid = is_valid("Task", task)
+    # One known, harmless difference: openapi-core checks the int64 range of ints only,
+    # the compiled schema's bounds also refuse an integral float beyond it (9.2e18). The
+    # fast path is stricter there, and a "no" from it is always re-judged by openapi-core.
+    stricter = not fast_valid and _has_integral_float_beyond_int64(task)
+    assert fast_valid == reference_valid or stricter, task
+
+
+def _has_integral_float_beyond_int64(value: Any) -> bool:
+    if isinstance(value, float):
+        return value.is_integer() and not -(2**63) <= value <= 2**63 - 1
+    if isinstance(value, dict):
+        return any(_has_integral_float_beyond_int64(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_integral_float_beyond_int64(item) for item in value)
+    return False
 
 
 HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40)

@@ -98,7 +98,7 @@ def test_latency_delays_answers(gong_mock: MockControl, gong_mock_client: FlaskC
 
 
 @pytest.mark.gong_mock(rate_limit="3/second")
-def test_rate_limit_admits_three_calls_a_second_per_credential(
+def test_rate_limit_admits_three_calls_a_second_per_company(
     gong_mock_app: Flask, gong_mock: MockControl
 ) -> None:
     client = gong_mock_app.test_client()
@@ -109,10 +109,21 @@ def test_rate_limit_admits_three_calls_a_second_per_credential(
     assert responses[3].headers["Retry-After"] == "1"
     assert responses[3].json["errors"] == ["API request limit exceeded"]
     other = client.post("/v2/tasks", json=BODY, headers={"Authorization": "Bearer gong-mock-token"})
-    assert other.status_code == 200  # another credential has its own bucket
+    assert other.status_code == 429  # Gong counts per company: every credential shares it
     assert {e["answeredBy"] for e in gong_mock.requests()} == {"mock", "limiter"}
     time.sleep(1.05)
     assert client.post("/v2/tasks", json=BODY, headers={"Authorization": AUTH}).status_code == 200
+
+
+@pytest.mark.gong_mock(rate_limit="3/second", limit_scope="credential")
+def test_rate_limit_per_credential_scope_gives_each_credential_its_own_budget(
+    gong_mock_app: Flask,
+) -> None:
+    client = gong_mock_app.test_client()
+    basic = [client.post("/v2/tasks", json=BODY, headers={"Authorization": AUTH}) for _ in range(4)]
+    assert [r.status_code for r in basic] == [200, 200, 200, 429]
+    other = client.post("/v2/tasks", json=BODY, headers={"Authorization": "Bearer gong-mock-token"})
+    assert other.status_code == 200  # another credential has its own bucket
 
 
 @pytest.mark.gong_mock(daily_limit=4)
@@ -123,7 +134,7 @@ def test_daily_limit_refuses_until_tomorrow(gong_mock_client: FlaskClient) -> No
 
 
 @pytest.mark.gong_mock(daily_limit=10_000)
-def test_exhausting_the_daily_quota_makes_the_next_call_429(
+def test_exhausting_the_daily_quota_makes_every_next_call_429(
     gong_mock: MockControl, gong_mock_client: FlaskClient
 ) -> None:
     assert gong_mock.exhaust_daily_quota() > 86_000
@@ -133,9 +144,21 @@ def test_exhausting_the_daily_quota_makes_the_next_call_429(
     bearer = gong_mock_client.post(
         "/v2/tasks", json=BODY, headers={"Authorization": "Bearer gong-mock-token"}
     )
-    assert bearer.status_code == 200
+    assert bearer.status_code == 429  # the company's quota, whoever calls
     gong_mock.reset()
     assert _statuses(gong_mock_client, 1) == [200]
+
+
+@pytest.mark.gong_mock(daily_limit=10_000, limit_scope="credential")
+def test_exhausting_one_credentials_quota_leaves_the_others(
+    gong_mock: MockControl, gong_mock_client: FlaskClient
+) -> None:
+    assert gong_mock.exhaust_daily_quota() > 86_000
+    assert gong_mock_client.post("/v2/tasks", json=BODY).status_code == 429
+    bearer = gong_mock_client.post(
+        "/v2/tasks", json=BODY, headers={"Authorization": "Bearer gong-mock-token"}
+    )
+    assert bearer.status_code == 200
 
 
 @pytest.mark.gong_mock(journal_size=3)

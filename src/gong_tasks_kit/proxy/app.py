@@ -20,12 +20,13 @@ from flask import Blueprint, Flask, Response, g, request
 
 from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, admin, guard_admin_call
 from gong_tasks_kit.mock_server.app import register_error_handlers, start_clock
+from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.journal import journal_entry
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
-from gong_tasks_kit.mock_server.runtime import EXTENSION
+from gong_tasks_kit.mock_server.runtime import EXTENSION, controls
 from gong_tasks_kit.mock_server.settings import load_settings
 from gong_tasks_kit.mock_server.state import open_state
 from gong_tasks_kit.proxy.anonymize import Anonymizer
@@ -248,6 +249,8 @@ def create_proxy_app(
     app.config.from_mapping(flask_config)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions[EXTENSION] = _state(settings, summary_at_exit)
+    # Every body read once under the limit, chunked ones too (see mock_server.bodies).
+    app.wsgi_app = BoundedBody(app.wsgi_app, controls(app).body_limit)  # type: ignore[method-assign]
     app.register_blueprint(proxy_api)
     app.register_blueprint(proxy_meta)
     if settings.admin:

@@ -8,7 +8,6 @@ recording are gathered in it), with as many threads as ``--threads``.
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any
 
 import click
@@ -16,21 +15,20 @@ import click
 from gong_tasks_kit.mock_server.cli import (
     StartError,
     admin_banner_line,
+    serve_until_stopped,
     settings_from_options,
     settings_options,
+    shown_host,
 )
-from gong_tasks_kit.mock_server.server import serve
 from gong_tasks_kit.mock_server.state import redact_url
 from gong_tasks_kit.proxy.app import create_proxy_app
 from gong_tasks_kit.proxy.files import check_writable
 from gong_tasks_kit.proxy.runtime import ProxyState, proxy_state
 from gong_tasks_kit.proxy.settings import ProxySettings
 
-_PROCESSES = 1  # the drift report and the recording live in the serving process
-
 
 def _banner(state: ProxyState, settings: ProxySettings) -> str:
-    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host  # noqa: S104
+    host = shown_host(settings.host)
     recording = "off"
     if settings.record:
         recording = settings.record
@@ -38,7 +36,7 @@ def _banner(state: ProxyState, settings: ProxySettings) -> str:
             seeded = settings.anonymize_seed is not None
             recording += f" (anonymized, {'seed given' if seeded else 'random seed'})"
     lines = [
-        f"Gong tasks proxy listening on http://{shown_host}:{settings.port}  "
+        f"Gong tasks proxy listening on http://{host}:{settings.port}  "
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  target: {redact_url(settings.target)}  (each caller's own credentials are "
         "forwarded; none is stored)",
@@ -69,6 +67,7 @@ def proxy_command(**options: Any) -> None:
             raise StartError(problem)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     app = create_proxy_app(settings=settings, summary_at_exit=True)
-    click.echo(_banner(proxy_state(app), settings))
-    sys.stdout.flush()
-    serve(app, settings.host, settings.port, _PROCESSES, settings.threads)
+    state = proxy_state(app)
+    # One process: the drift report and the recording are gathered in it.
+    one_process = settings.model_copy(update={"workers": 1})
+    serve_until_stopped(app, one_process, _banner(state, settings), state.close_and_report)

@@ -61,6 +61,10 @@ class ProxyState(Controls):
         """Every caller shares the target's limits."""
         return TARGET_LIMIT_KEY
 
+    def next_call_may_block(self) -> bool:
+        """Always: a call may wait on the target."""
+        return True
+
     def drift_report(self) -> dict[str, object]:
         """The drift report so far, without any credential seen."""
         report: dict[str, object] = self.credential_filter.scrub(self.drift.report())

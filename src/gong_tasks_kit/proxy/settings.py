@@ -38,6 +38,9 @@ class ProxySettings(MockSettings):
         "admin",
         "admin_token",
         "max_body_bytes",
+        "header_timeout",
+        "body_timeout",
+        "max_connections",
     )
 
     target: str = setting(
