@@ -87,9 +87,9 @@ def _body_fields(request: Request) -> dict[str, Any]:
 
 def _response_text(raw: bytes) -> str:
     # Raw text, cut: parsing every 60 KB answer again would cost the hot path.
-    if len(raw) <= _MAX_BODY_BYTES:
+    if len(raw) <= MAX_BODY_BYTES:
         return raw.decode("utf-8", errors="replace")
-    cut = raw[:_MAX_BODY_BYTES].decode("utf-8", errors="ignore")
+    cut = raw[:MAX_BODY_BYTES].decode("utf-8", errors="ignore")
     return f"{cut}… [cut: {len(raw)} bytes in all]"
 
 
