@@ -25,6 +25,8 @@ from gong_tasks_kit.mock_server.faults import (
 )
 from gong_tasks_kit.mock_server.journal import presented
 from gong_tasks_kit.mock_server.runtime import controls as runtime
+from gong_tasks_kit.spec.examples import common_statuses, documented_statuses
+from gong_tasks_kit.spec.operations import operation_ids
 
 ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
 _MAX_JOURNAL_LIMIT = 100_000
@@ -166,20 +168,33 @@ def exhaust_quota() -> Response:
     return _json({"exhausted": bucket.split(":", 1)[-1], "retryAfter": seconds})
 
 
+def _count_arg(name: str, maximum: int) -> int | None:
+    text = request.args.get(name)
+    if text is None:
+        return None
+    number = parse_whole_number(text, high=maximum)
+    if number is None:
+        raise _bad(f"{name} must be a whole number from 0 to {maximum} (ASCII digits)")
+    return number
+
+
 @admin.get("/requests")
 def list_requests() -> Response:
-    """The journal, oldest first: ``?session=ID`` filters, ``?limit=N`` keeps the newest N."""
+    """The journal, oldest first: ``?session=ID`` filters, ``?since=ID`` keeps entries newer
+    than an id (what a live view polls with), ``?limit=N`` keeps the newest N. ``lastId`` is
+    the newest entry's id (0 when empty): lower than a poller's own means a reset."""
     session = request.args.get("session")
-    limit_text = request.args.get("limit")
-    limit = None if limit_text is None else parse_whole_number(limit_text, high=_MAX_JOURNAL_LIMIT)
-    if limit_text is not None and limit is None:
-        raise _bad(f"limit must be a whole number from 0 to {_MAX_JOURNAL_LIMIT} (ASCII digits)")
+    limit = _count_arg("limit", _MAX_JOURNAL_LIMIT)
+    since = _count_arg("since", 2**62)
     entries = runtime().state.journal()
+    last_id = int(entries[-1]["id"]) if entries else 0
+    if since is not None:
+        entries = [entry for entry in entries if int(entry["id"]) > since]
     if session is not None:
         entries = [entry for entry in entries if entry.get("session") == session]
     if limit is not None:
         entries = entries[-limit:] if limit else []
-    return _json({"requests": [presented(entry) for entry in entries]})
+    return _json({"requests": [presented(entry) for entry in entries], "lastId": last_id})
 
 
 @admin.delete("/requests")
@@ -206,6 +221,11 @@ def status() -> Response:
             "state": current.settings.shown_state,
             "rateLimit": current.limiter.describe,
             "journalSize": current.settings.journal_size,
+            "limits": current.limiter.snapshot(current.limit_key_for(None, None)),
+            "documentedStatuses": {
+                "any": list(common_statuses()),
+                **{op: list(documented_statuses(op)) for op in operation_ids()},
+            },
             "chaos": current.state.get_setting("chaos"),
             "latency": current.state.get_setting("latency"),
             "plans": {scope: len(steps) for scope, steps in current.state.plans().items()},

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, g, request
+from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET
 from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, guard_admin_call
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL
@@ -63,7 +64,8 @@ def show_task(task_id: str) -> Response:
 
 @admin_tasks.get("/tasks")
 def list_user_tasks() -> Response:
-    """A user's tasks as they are now, in serving order: ``?userId=ID`` (required)."""
+    """A user's tasks as they are now, in serving order: ``?userId=ID`` (required), with
+    each task's workspace (``workspaceIds``, in the same order: answers do not carry it)."""
     user_id = request.args.get("userId")
     if not user_id:
         raise ApiError(400, ["userId is required: /__admin/tasks?userId=ID"], source="admin")
@@ -72,9 +74,22 @@ def list_user_tasks() -> Response:
         {
             "userId": user_id,
             "tasks": _documents(tasks),
+            "workspaceIds": [task.workspace_id for task in tasks],
             "changedTaskIds": [task.id for task in tasks if task.changed],
         }
     )
+
+
+def _public_credentials() -> dict[str, str] | None:
+    """The Basic pair for example commands, only while it is the public default one: a
+    configured secret never leaves the mock."""
+    settings = runtime().settings
+    if (settings.access_key, settings.access_key_secret) != (
+        DEFAULT_ACCESS_KEY,
+        DEFAULT_ACCESS_KEY_SECRET,
+    ):
+        return None
+    return {"accessKey": settings.access_key, "accessKeySecret": settings.access_key_secret}
 
 
 @admin_tasks.get("/dataset")
@@ -100,6 +115,7 @@ def show_dataset() -> Response:
         {
             "origin": store.origin,
             "crmType": store.crm_type,
+            "exampleCredentials": _public_credentials(),
             "users": users,
             "totals": {
                 "users": len(store.user_ids),

@@ -23,6 +23,7 @@ from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.auth import authenticate
 from gong_tasks_kit.mock_server.bodies import BoundedBody
+from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL, journal_entry
@@ -315,6 +316,7 @@ def create_app(
     if settings.admin:
         app.register_blueprint(admin)
         app.register_blueprint(admin_tasks)
+        app.register_blueprint(console)
     register_error_handlers(app)
     app.before_request(start_clock)
     if settings.strict:

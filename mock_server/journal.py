@@ -85,6 +85,14 @@ def _body_fields(request: Request) -> dict[str, Any]:
     return fields
 
 
+def _response_text(raw: bytes) -> str:
+    # Raw text, cut: parsing every 60 KB answer again would cost the hot path.
+    if len(raw) <= MAX_BODY_BYTES:
+        return raw.decode("utf-8", errors="replace")
+    cut = raw[:MAX_BODY_BYTES].decode("utf-8", errors="ignore")
+    return f"{cut}… [cut: {len(raw)} bytes in all]"
+
+
 def journal_entry(
     request: Request,
     response: Response,
@@ -117,6 +125,8 @@ def journal_entry(
         **_body_fields(request),
         "status": response.status_code,
         "retryAfter": response.headers.get("Retry-After"),
+        "responseHeaders": dict(response.headers),
+        "responseBody": _response_text(response.get_data()),
         "answeredBy": answered_by,
         "worker": os.getpid(),
     }

@@ -82,6 +82,22 @@ class GongLimiter:
             self._daily.hit(self._daily_item, key, cost=remaining)
         return self._wait(self._daily.get_window_stats(self._daily_item, key).reset_time)
 
+    def snapshot(self, key: str) -> dict[str, object]:
+        """What ``key`` may still send: ``{"perSecond": {...}, "daily": {...}}`` (the
+        limits in force only), each with its ``limit`` and ``remaining`` calls."""
+        found: dict[str, object] = {}
+        if self._burst_item is not None:
+            stats = self._burst.get_window_stats(self._burst_item, key)
+            found["perSecond"] = {"limit": self._burst_item.amount, "remaining": stats.remaining}
+        if self._daily_item is not None:
+            stats = self._daily.get_window_stats(self._daily_item, key)
+            found["daily"] = {
+                "limit": self._daily_item.amount,
+                "remaining": stats.remaining,
+                "resetsInSeconds": self._wait(stats.reset_time) if stats.remaining == 0 else None,
+            }
+        return found
+
     def reset(self) -> None:
         """Forget every counter."""
         self._storage.reset()

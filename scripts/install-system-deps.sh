@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need, when they are missing.
+# Install the Debian packages the tests need, when they are missing: Redis for the shared
+# state tests, Chromium for the QA console tests (Playwright drives it; its own browser
+# download cannot run here).
 set -euo pipefail
 needed=()
-for pair in "redis-server:redis-server"; do
+for pair in "redis-server:redis-server" "chromium:chromium"; do
   binary=${pair%%:*}; package=${pair##*:}
   command -v "$binary" >/dev/null 2>&1 || needed+=("$package")
 done
