@@ -26,7 +26,7 @@ from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
-from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL, journal_entry
+from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL, capture_call
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.requests import parse_task_filter
@@ -214,7 +214,7 @@ def _journal(response: Response) -> Response:
         return response
     current = mock_state()
     try:
-        entry = journal_entry(
+        entry = capture_call(
             request,
             response,
             entry_id=current.state.next_count("journal"),

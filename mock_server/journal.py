@@ -9,8 +9,11 @@ valid JSON of bounded depth; otherwise the text is shown.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,55 +45,143 @@ def _text(value: str, limit: int = MAX_TEXT_CHARS) -> str:
     return value
 
 
-def redact_headers(headers: Any) -> dict[str, str]:
-    """Request headers with every credential replaced by ``[redacted]``, values cut."""
+_SECRET_ENVIRON_KEYS = frozenset(
+    "HTTP_" + name.upper().replace("-", "_") for name in _SECRET_HEADERS
+)
+_BODY_ENVIRON_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+_WORKER = os.getpid()
+
+
+def _environ_header_pairs(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A WSGI ``environ``'s header pairs as they are, credentials already replaced (read
+    straight from it: werkzeug's header view walks the ``environ`` once per lookup)."""
+    return tuple(
+        (key, REDACTED if key in _SECRET_ENVIRON_KEYS else value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_") or (key in _BODY_ENVIRON_KEYS and value)
+    )
+
+
+def _named_headers(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Header pairs of an ``environ`` under their HTTP names, values cut."""
     return {
-        _text(name): REDACTED if name.lower() in _SECRET_HEADERS else _text(value)
-        for name, value in headers.items()
+        _text(key.removeprefix("HTTP_").replace("_", "-").title()): _text(value)
+        for key, value in pairs
     }
 
 
-def _environ_headers(environ: dict[str, Any]) -> dict[str, str]:
-    """:func:`redact_headers` of a WSGI ``environ``'s headers, read straight from it
-    (werkzeug's header view walks the ``environ`` once per lookup: a tenth of a call)."""
-    headers: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:]
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if not value:
-                continue
-            name = key
-        else:
-            continue
-        name = name.replace("_", "-").title()
-        secret = name.lower() in _SECRET_HEADERS
-        headers[_text(name)] = REDACTED if secret else _text(value)
-    return headers
-
-
-def _body_fields(request: Request) -> dict[str, Any]:
-    capture = request.environ.get(CAPTURE_KEY)
-    if not isinstance(capture, BodyCapture):  # wsgi_app replaced without the body reader
-        data = request.get_data(cache=True)
-        capture = BodyCapture(data, len(data), False, None)
-    kept = capture.data[:MAX_BODY_BYTES]
+def _body_fields(capture: BodyCapture) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "body": kept.decode("utf-8", "replace") if capture.size else None,
+        "body": capture.data.decode("utf-8", "replace") if capture.size else None,
         "bodyBytes": capture.size,
-        "bodyTruncated": capture.size > len(kept),
+        "bodyTruncated": capture.size > len(capture.data),
     }
     if capture.problem is not None:
         fields["bodyProblem"] = capture.problem
     return fields
 
 
-def _response_text(raw: bytes) -> str:
-    # Raw text, cut: parsing every 60 KB answer again would cost the hot path.
-    if len(raw) <= MAX_BODY_BYTES:
-        return raw.decode("utf-8", errors="replace")
-    cut = raw[:MAX_BODY_BYTES].decode("utf-8", errors="ignore")
-    return f"{cut}… [cut: {len(raw)} bytes in all]"
+def _response_text(kept: bytes, size: int) -> str:
+    if size <= len(kept):
+        return kept.decode("utf-8", errors="replace")
+    return f"{kept.decode('utf-8', errors='ignore')}… [cut: {size} bytes in all]"
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedCall:
+    """One call as the request path captured it: only copies of what it must keep (the
+    header pairs, the first bytes of each body), formatted into a journal entry when the
+    journal is read, so the hot path does not pay for entries nobody reads. Calling it
+    gives the entry (:func:`journal_entry`'s form)."""
+
+    entry_id: int
+    started: float
+    finished: float
+    method: str
+    path: str
+    operation: str | None
+    session: str | None
+    header_pairs: tuple[tuple[str, str], ...]
+    body: BodyCapture
+    status: int
+    response_headers: tuple[tuple[str, str], ...]
+    response_body: bytes
+    response_bytes: int
+    answered_by: str
+
+    def __call__(self) -> dict[str, Any]:
+        """The journal entry."""
+        response_headers = dict(self.response_headers)
+        return {
+            "id": self.entry_id,
+            "time": datetime.fromtimestamp(self.started, UTC).isoformat(timespec="milliseconds"),
+            "epoch": round(self.started, 6),
+            "durationMs": round((self.finished - self.started) * 1000, 3),
+            "method": _text(self.method),
+            "path": _text(self.path),
+            "operation": self.operation,
+            "session": None if self.session is None else _text(self.session),
+            "headers": _named_headers(self.header_pairs),
+            **_body_fields(self.body),
+            "status": self.status,
+            "retryAfter": response_headers.get("Retry-After"),
+            "responseHeaders": response_headers,
+            "responseBody": _response_text(self.response_body, self.response_bytes),
+            "answeredBy": self.answered_by,
+            "worker": _WORKER,
+        }
+
+
+#: What a state backend keeps per call: an entry, or a captured call that makes one.
+JournalEntry = dict[str, Any] | Callable[[], dict[str, Any]]
+
+
+def materialized(entry: JournalEntry) -> dict[str, Any]:
+    """The entry itself (a captured call is formatted now)."""
+    return entry() if callable(entry) else entry
+
+
+def capture_call(
+    request: Request,
+    response: Response,
+    *,
+    entry_id: int,
+    session: str | None,
+    answered_by: str,
+    started: float,
+    operation: str | None = None,
+) -> CapturedCall:
+    """Capture a call for the journal (see :class:`CapturedCall`).
+
+    ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
+    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``routing``, ``strict``,
+    ``crash``, or ``admin`` (an upload of tasks); the proxy adds ``target`` and ``proxy``.
+    ``operation`` is the spec's operation id the call reached (``listTasks``,
+    ``updateTask``), None for any other path.
+    """
+    capture = request.environ.get(CAPTURE_KEY)
+    if not isinstance(capture, BodyCapture):  # wsgi_app replaced without the body reader
+        data = request.get_data(cache=True)
+        capture = BodyCapture(data, len(data), False, None)
+    if len(capture.data) > MAX_BODY_BYTES:
+        capture = dataclasses.replace(capture, data=capture.data[:MAX_BODY_BYTES])
+    answer = response.get_data()
+    return CapturedCall(
+        entry_id=entry_id,
+        started=started,
+        finished=time.time(),
+        method=request.method,
+        path=request.path,
+        operation=operation,
+        session=session,
+        header_pairs=_environ_header_pairs(request.environ),
+        body=capture,
+        status=response.status_code,
+        response_headers=tuple(response.headers.items()),
+        response_body=answer[:MAX_BODY_BYTES],
+        response_bytes=len(answer),
+        answered_by=answered_by,
+    )
 
 
 def journal_entry(
@@ -103,33 +194,17 @@ def journal_entry(
     started: float,
     operation: str | None = None,
 ) -> dict[str, Any]:
-    """One journal entry, in the form it is stored (see :func:`presented` for reading).
-
-    ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
-    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``routing``, ``strict``,
-    ``crash``, or ``admin`` (an upload of tasks); the proxy adds ``target`` and ``proxy``.
-    ``operation`` is the spec's operation id the call reached (``listTasks``,
-    ``updateTask``), None for any other path.
-    """
-    now = time.time()
-    return {
-        "id": entry_id,
-        "time": datetime.fromtimestamp(started, UTC).isoformat(timespec="milliseconds"),
-        "epoch": round(started, 6),
-        "durationMs": round((now - started) * 1000, 3),
-        "method": _text(request.method),
-        "path": _text(request.path),
-        "operation": operation,
-        "session": None if session is None else _text(session),
-        "headers": _environ_headers(request.environ),
-        **_body_fields(request),
-        "status": response.status_code,
-        "retryAfter": response.headers.get("Retry-After"),
-        "responseHeaders": dict(response.headers),
-        "responseBody": _response_text(response.get_data()),
-        "answeredBy": answered_by,
-        "worker": os.getpid(),
-    }
+    """One journal entry, in the form it is stored (see :func:`presented` for reading);
+    :func:`capture_call`, formatted at once."""
+    return capture_call(
+        request,
+        response,
+        entry_id=entry_id,
+        session=session,
+        answered_by=answered_by,
+        started=started,
+        operation=operation,
+    )()
 
 
 def presented(entry: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import redis
+from gong_tasks_kit.mock_server.journal import JournalEntry, materialized
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -76,8 +77,9 @@ class StateBackend(Protocol):
     def next_count(self, name: str) -> int:
         """Increment and return a named counter (1 on first call)."""
 
-    def append_journal(self, entry: dict[str, Any], limit: int) -> None:
-        """Add a journal entry, keeping only the newest ``limit``."""
+    def append_journal(self, entry: JournalEntry, limit: int) -> None:
+        """Add a journal entry (or a captured call that makes one when read), keeping only
+        the newest ``limit``."""
 
     def journal(self) -> list[dict[str, Any]]:
         """Every journal entry, oldest first."""
@@ -136,7 +138,7 @@ class MemoryState:
         self._plans: dict[str, deque[dict[str, Any]]] = {}
         self._settings: dict[str, dict[str, Any]] = {}
         self._counters: dict[str, int] = {}
-        self._journal: deque[dict[str, Any]] = deque()
+        self._journal: deque[JournalEntry] = deque()
         self._task_changes: dict[str, dict[int, TaskChange]] = {}
         self._data_version: str | None = None
         self._data_changes: list[DataChange] = []
@@ -191,8 +193,8 @@ class MemoryState:
             self._counters[name] = self._counters.get(name, 0) + 1
             return self._counters[name]
 
-    def append_journal(self, entry: dict[str, Any], limit: int) -> None:
-        """See :class:`StateBackend`."""
+    def append_journal(self, entry: JournalEntry, limit: int) -> None:
+        """See :class:`StateBackend`: kept as it comes, formatted when read."""
         with self._lock:
             self._journal.append(entry)
             while len(self._journal) > limit:
@@ -201,7 +203,8 @@ class MemoryState:
     def journal(self) -> list[dict[str, Any]]:
         """See :class:`StateBackend`."""
         with self._lock:
-            return list(self._journal)
+            kept = list(self._journal)
+        return [materialized(entry) for entry in kept]
 
     def clear_journal(self) -> None:
         """See :class:`StateBackend`."""
@@ -364,11 +367,11 @@ class RedisState:
         """See :class:`StateBackend`."""
         return int(self._redis.incr(f"{_PREFIX}count:{name}"))
 
-    def append_journal(self, entry: dict[str, Any], limit: int) -> None:
-        """See :class:`StateBackend`."""
+    def append_journal(self, entry: JournalEntry, limit: int) -> None:
+        """See :class:`StateBackend`: formatted now, for every process to read."""
         key = f"{_PREFIX}journal"
         pipeline = self._redis.pipeline(transaction=True)
-        pipeline.rpush(key, orjson.dumps(entry))
+        pipeline.rpush(key, orjson.dumps(materialized(entry)))
         pipeline.ltrim(key, -limit, -1)
         pipeline.execute()
 

@@ -23,7 +23,7 @@ from gong_tasks_kit.mock_server.app import register_error_handlers, start_clock
 from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
-from gong_tasks_kit.mock_server.journal import journal_entry
+from gong_tasks_kit.mock_server.journal import capture_call
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.runtime import EXTENSION, controls
@@ -164,7 +164,7 @@ def _journal(response: Response) -> Response:
         return response
     current = proxy_state()
     try:
-        entry = journal_entry(
+        captured = capture_call(
             request,
             response,
             entry_id=current.state.next_count("journal"),
@@ -173,11 +173,15 @@ def _journal(response: Response) -> Response:
             started=g.get("started", time.time()),
             operation=g.get("operation"),
         )
-        entry["violations"] = g.get("violations", [])
+        violations = g.get("violations", [])
         fragments = current.credential_filter.remember(request.headers.get("Authorization"))
-        current.state.append_journal(
-            current.credential_filter.scrub(entry, fragments), current.settings.journal_size
-        )
+        scrub = current.credential_filter.scrub
+
+        def entry() -> dict[str, Any]:
+            scrubbed: dict[str, Any] = scrub({**captured(), "violations": violations}, fragments)
+            return scrubbed
+
+        current.state.append_journal(entry, current.settings.journal_size)
     except Exception as error:  # the journal must never turn an answer into a crash
         logger.warning("could not journal %s %s: %s", request.method, request.path, error)
     return response
