@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from gong_tasks_kit.mock_server.app import mock_state
 from gong_tasks_kit.mock_server.testing import unthrottled_app
 

@@ -20,6 +20,11 @@ from typing import Any
 
 import hypothesis
 import pytest
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.strategies import SearchStrategy
+
 from gong_tasks_kit.contract_tests.filters import full_filter
 from gong_tasks_kit.contract_tests.outcome import EXIT_INCOMPLETE, RunOutcome
 from gong_tasks_kit.contract_tests.plan import (
@@ -43,10 +48,6 @@ from gong_tasks_kit.contract_tests.settings import (
 )
 from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds, KnownTasks, Reply, Target
 from gong_tasks_kit.contract_tests.written_task import WrittenTask, choose
-from hypothesis import HealthCheck, Phase
-from hypothesis import settings as hypothesis_settings
-from hypothesis.configuration import set_hypothesis_home_dir
-from hypothesis.strategies import SearchStrategy
 
 SETTINGS_KEY = pytest.StashKey[ContractSettings]()
 TARGET_KEY = pytest.StashKey[Target]()
@@ -123,7 +124,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     settings = config.stash[SETTINGS_KEY]
     target = Target(settings)
     config.stash[TARGET_KEY] = target
-    known = target.known_ids()
+    try:
+        known = target.known_ids()
+    except ContractConfigError as error:  # e.g. a proxy in front of Gong, not in live mode
+        raise pytest.UsageError(f"gong-tasks contract: {error}") from None
     schema = build_schema(settings, known, max_examples=1, app=target.app)
     context = PlanContext(
         settings, known, spec_example_cases(schema), runs_coverage_phase(settings)

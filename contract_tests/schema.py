@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import schemathesis
+from hypothesis import strategies as st
+from schemathesis.core.parameters import ParameterLocation
+
 from gong_tasks_kit.contract_tests.operations import (
     LIVE_OPERATIONS,
     UPDATE_TASK,
@@ -27,8 +30,6 @@ from gong_tasks_kit.contract_tests.operations import (
 from gong_tasks_kit.contract_tests.settings import ContractSettings
 from gong_tasks_kit.contract_tests.target import KnownIds, KnownTasks
 from gong_tasks_kit.spec import load_spec
-from hypothesis import strategies as st
-from schemathesis.core.parameters import ParameterLocation
 
 _ID_FIELDS = ("userId", "workspaceId")
 #: Of ten generated update calls, how many name a real task, and of those how many send

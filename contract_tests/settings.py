@@ -201,6 +201,12 @@ class ContractSettings:
         return dataclasses.replace(self, seed=secrets.randbelow(2**32), seed_was_random=True)
 
 
+def is_gong_url(url: str) -> bool:
+    """Whether ``url`` is on Gong's own hosts (``gong.io`` or ``*.gong.io``)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "gong.io" or host.endswith(".gong.io")
+
+
 def _parse(setting: Setting, value: Any) -> Any:
     if value is None or (isinstance(value, bool | int) and setting.kind != "text"):
         return value
@@ -269,8 +275,7 @@ def load_settings(
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ContractConfigError(f"the base URL is not an http(s) URL: {base_url}")
-        on_gong = parts.hostname == "gong.io" or parts.hostname.endswith(".gong.io")
-        kind = "gong" if on_gong or values["live"] else "url"
+        kind = "gong" if is_gong_url(base_url) or values["live"] else "url"
     live = kind == "gong"
     authorization = _authorization(env, live)
     user_id = env.get("GONG_USER_ID", "").strip() or None

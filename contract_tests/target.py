@@ -30,6 +30,10 @@ import requests
 # pytest's own skip exception: hypothesis and schemathesis let it through as a skip.
 from _pytest.outcomes import Skipped
 from flask import Flask
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
 from gong_tasks_kit.contract_tests.drift import DriftRecorder
 from gong_tasks_kit.contract_tests.invariants import answer_problems
 from gong_tasks_kit.contract_tests.operations import (
@@ -39,10 +43,12 @@ from gong_tasks_kit.contract_tests.operations import (
     may_send_to_gong,
     task_path,
 )
-from gong_tasks_kit.contract_tests.settings import LIVE_REQUESTS_PER_SECOND, ContractSettings
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from gong_tasks_kit.contract_tests.settings import (
+    LIVE_REQUESTS_PER_SECOND,
+    ContractConfigError,
+    ContractSettings,
+    is_gong_url,
+)
 
 _TIMEOUT_SECONDS = 30
 _DEFAULT = object()
@@ -225,6 +231,13 @@ class Target:
         if settings.live:
             return KnownIds((settings.user_id or "",), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
         health = self._get_json("/__health")
+        behind = health.get("target") if isinstance(health, dict) else None
+        if isinstance(behind, str) and is_gong_url(behind):
+            raise ContractConfigError(
+                f"{settings.base_url} is a gong-tasks proxy in front of the real Gong API "
+                f"({behind}): set GONG_CONTRACT_LIVE=1 and GONG_USER_ID to run the "
+                "read-only, paced, budgeted live mode through it"
+            )
         mock = isinstance(health, dict) and isinstance(health.get("userIds"), list)
         if settings.user_id is not None:
             return KnownIds(

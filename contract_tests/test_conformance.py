@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems
 from gong_tasks_kit.contract_tests.operations import Operation, find_operation
 from gong_tasks_kit.contract_tests.plan import PlanContext

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.filters import PARTITIONS, full_filter, values_of
 from gong_tasks_kit.contract_tests.invariants import (

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from gong_tasks_kit.contract_tests.expect import error
 from gong_tasks_kit.contract_tests.operations import LIST_TASKS
 from gong_tasks_kit.contract_tests.target import Target

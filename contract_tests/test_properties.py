@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
+
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems, filter_problems, problem
 from gong_tasks_kit.contract_tests.plan import needs_a_user
 from gong_tasks_kit.contract_tests.target import KnownIds, Target
 from gong_tasks_kit.fixtures.strategies import task_list_requests
-from hypothesis import strategies as st
 
 
 @st.composite

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.filters import full_filter, values_of
 from gong_tasks_kit.contract_tests.invariants import (

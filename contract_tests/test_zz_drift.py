@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems, problem
 from gong_tasks_kit.contract_tests.settings import ContractSettings
 from gong_tasks_kit.contract_tests.target import NotRunError, Target

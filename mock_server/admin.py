@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
+
 from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import (

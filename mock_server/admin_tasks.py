@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET
 from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, guard_admin_call
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
@@ -26,7 +28,6 @@ from gong_tasks_kit.mock_server.task_data import TaskDataError
 from gong_tasks_kit.mock_server.update_rules import task_not_found
 from gong_tasks_kit.mock_server.updates import parse_task_id
 from gong_tasks_kit.spec.loader import load_spec
-from werkzeug.exceptions import RequestEntityTooLarge
 
 admin_tasks = Blueprint("tasks", __name__, url_prefix=ADMIN_PREFIX)
 admin_tasks.before_request(guard_admin_call)

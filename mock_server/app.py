@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
@@ -47,7 +49,6 @@ from gong_tasks_kit.mock_server.updates import parse_task_id, parse_task_update
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, load_spec, load_spec_text
 from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK, operation
 from gong_tasks_kit.spec.reference import iter_response_violations
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 __all__ = ["StrictModeError", "create_app", "mock_state"]
 

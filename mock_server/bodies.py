@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
+
+from gong_tasks_kit.mock_server.bounds import parse_whole_number
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -14,6 +14,8 @@ from typing import Any, NoReturn
 
 import click
 from flask import Flask
+from pydantic.fields import FieldInfo
+
 from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY_SECRET, DEFAULT_BEARER_TOKENS
 from gong_tasks_kit.mock_server.app import create_app, mock_state
 from gong_tasks_kit.mock_server.preflight import start_problem
@@ -30,7 +32,6 @@ from gong_tasks_kit.mock_server.settings import (
     setting_fields,
 )
 from gong_tasks_kit.mock_server.task_source import DataFileError, DatasetError
-from pydantic.fields import FieldInfo
 
 
 class StartError(click.ClickException):
@@ -84,6 +85,7 @@ def _banner(state: MockState) -> str:
             lines.append(f"  bearer token {shown}: scopes {', '.join(scopes) or '(none)'}")
     lines += [
         f"  spec: http://{host}:{settings.port}/openapi.json   health: /__health",
+        *([f"  QA console: http://{host}:{settings.port}/__admin/ui"] if settings.admin else []),
         f"  rate limits: {state.limiter.describe}",
         f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
         f"  server: {processes} x {settings.threads} threads; time-outs: headers "

@@ -9,6 +9,7 @@ is set; with a token, the page itself is public and the API behind it asks for t
 from __future__ import annotations
 
 from flask import Blueprint, Response, send_from_directory
+
 from gong_tasks_kit.mock_server.admin import guard_admin_call
 from gong_tasks_kit.mock_server.runtime import mock_state
 

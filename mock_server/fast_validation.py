@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 import jsonschema_rs
+
 from gong_tasks_kit.spec import schema_for
 
 _FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 from flask import Request, Response
+
 from gong_tasks_kit.mock_server.bodies import CAPTURE_KEY, BodyCapture
 from gong_tasks_kit.mock_server.bounds import json_depth_exceeds
 

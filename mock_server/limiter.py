@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 import time
 
-from gong_tasks_kit.mock_server.state import normalize_state_url
 from limits import RateLimitItem, RateLimitItemPerDay, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+
+from gong_tasks_kit.mock_server.state import normalize_state_url
 
 OFF = "off"
 COMPANY = "company"

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import orjson
+
 from gong_tasks_kit.mock_server.errors import bad_request
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.spec.operations import LIST_TASKS

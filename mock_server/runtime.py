@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app
+
 from gong_tasks_kit.mock_server.auth import AuthSettings, authenticate
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.limiter import GongLimiter

@@ -11,6 +11,7 @@ a connection opens (granian's HTTP/2 sniffing waits for bytes without one), and 
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import socket
 import threading
@@ -19,15 +20,16 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from gong_tasks_kit.mock_server.preflight import listen_address
-from gong_tasks_kit.mock_server.runtime import controls
-from gong_tasks_kit.mock_server.settings import MockSettings
-from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server import MPServer
 from granian.server.embed import Server as EmbeddedServer
+
+from gong_tasks_kit.mock_server.preflight import listen_address
+from gong_tasks_kit.mock_server.runtime import controls
+from gong_tasks_kit.mock_server.settings import MockSettings
+from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
 
 
 class ServeError(RuntimeError):
@@ -112,6 +114,10 @@ def serve(app: Flask, settings: MockSettings, on_ready: Callable[[], Any]) -> No
     Raises:
         ServeError: when the host does not resolve or the socket cannot be bound.
     """
+    # The app's data is built and lives as long as the process: move it out of the
+    # garbage collector's reach, so a full collection does not walk it during calls.
+    gc.collect()
+    gc.freeze()
     bridge = WsgiOnRsgi(
         app,
         threads=settings.threads,

@@ -12,6 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
+from limits import parse as parse_rate
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from gong_tasks_kit.fixtures.credentials import (
     DEFAULT_ACCESS_KEY,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -23,11 +29,6 @@ from gong_tasks_kit.fixtures.dataset import (
     DEFAULT_USERS,
 )
 from gong_tasks_kit.mock_server.state import MEMORY_URL, normalize_state_url, redact_url
-from limits import parse as parse_rate
-from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
-from pydantic.config import JsonDict
-from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "GONG_MOCK_"
 OFF = "off"

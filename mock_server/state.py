@@ -19,9 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import redis
-from gong_tasks_kit.mock_server.journal import JournalEntry, materialized
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from gong_tasks_kit.mock_server.journal import JournalEntry, materialized
 
 GLOBAL_SCOPE = "*"
 _PREFIX = "gong-mock:"

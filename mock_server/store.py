@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+
 from gong_tasks_kit.mock_server.state import StateBackend, TaskChange
 from gong_tasks_kit.mock_server.task_data import SourceTask
 from gong_tasks_kit.mock_server.task_source import DatasetError, TaskSource

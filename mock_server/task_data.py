@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.updates import utc_timestamp
 from gong_tasks_kit.spec.loader import load_spec

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+
 from gong_tasks_kit.fixtures.dataset import Dataset
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.task_data import (

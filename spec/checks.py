@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from gong_tasks_kit.spec.loader import load_spec, openapi, resolve
-from gong_tasks_kit.spec.operations import example_path
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_spec_validator import validate as validate_openapi_document
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from gong_tasks_kit.spec.loader import load_spec, openapi, resolve
+from gong_tasks_kit.spec.operations import example_path
 
 _EXAMPLE_HOST = "https://us-12345.api.gong.io"
 _EXAMPLE_AUTHORIZATION = "Basic ZXhhbXBsZS1rZXk6ZXhhbXBsZS1zZWNyZXQ="  # example-key:example-secret

@@ -12,10 +12,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gong_tasks_kit.spec.loader import TASKS_PATH, openapi
-from gong_tasks_kit.spec.operations import LIST_TASKS, operation
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_core.validation.request.validators import V31RequestBodyValidator
+
+from gong_tasks_kit.spec.loader import TASKS_PATH, openapi
+from gong_tasks_kit.spec.operations import LIST_TASKS, operation
 
 _REFERENCE_HOST = "https://api.gong.io"
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from flask import Flask, Response, request
+
 from gong_tasks_kit.mock_server.testing import unthrottled_app
 
 Breakage = Callable[[int, dict[str, str], Any], tuple[int, dict[str, str], Any]]

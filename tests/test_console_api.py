@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+
 from gong_tasks_kit.mock_server.app import create_app
 from gong_tasks_kit.mock_server.testing import MockControl
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from gong_tasks_kit.contract_tests.invariants import (
     CHECKS,
     filter_problems,

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import ServedMock
+
 from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.target import (
     BudgetExhaustedError,

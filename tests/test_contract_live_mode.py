@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, request
+
 from gong_tasks_kit.contract_tests import mutants
 from gong_tasks_kit.contract_tests.operations import may_send_to_gong, task_path
 from gong_tasks_kit.contract_tests.plan import NOT_A_MOCK, READ_ONLY
@@ -24,6 +25,7 @@ from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.target import BudgetExhaustedError, KnownIds, Target
 from gong_tasks_kit.contract_tests.written_task import WrittenTask
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
+from gong_tasks_kit.proxy.control import ProxyControl
 from gong_tasks_kit.spec import load_spec
 from gong_tasks_kit.spec.operations import operation, spec_with_only
 
@@ -350,3 +352,25 @@ def test_a_url_that_is_no_mock_gets_no_write_to_a_real_task_unasked(tmp_path: Pa
     }
     assert not patched & real_ids, "a real task was updated on a target that is no mock"
     assert {e["path"] for e in journal if e["method"] == "POST"} == {"/v2/tasks"}, "no reset"
+
+
+def test_contract_refuses_mock_mode_through_a_proxy_in_front_of_gong(tmp_path: Path) -> None:
+    from gong_tasks_kit.proxy.app import create_proxy_app  # noqa: PLC0415
+
+    proxy = create_proxy_app({"target": "https://us-12345.api.gong.io", "TESTING": True})
+    with LiveServer(proxy) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
+        run = subprocess.run(  # noqa: S603 - our own console script
+            [GONG_TASKS, "contract", "--base-url", server.url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+            cwd=tmp_path,
+        )
+        journal = ProxyControl(server.url).requests()
+    assert run.returncode == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "is a gong-tasks proxy in front of the real Gong API" in run.stdout + run.stderr
+    assert "GONG_CONTRACT_LIVE=1" in run.stdout + run.stderr
+    assert journal == [], "nothing was sent through the proxy"

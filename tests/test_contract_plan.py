@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from gong_tasks_kit.contract_tests.plan import (
     DESIGNED,
     NOT_A_MOCK,

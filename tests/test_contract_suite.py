@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from gong_tasks_kit.contract_tests.mutants import BENIGN, MUTANTS, SCHEMA_MUTANTS, Caught
 from gong_tasks_kit.contract_tests.settings import (
     DEFAULT_APP,

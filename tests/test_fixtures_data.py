@@ -9,6 +9,9 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gong_tasks_kit.fixtures import (
     OMIT,
     build_account,
@@ -27,8 +30,6 @@ from gong_tasks_kit.fixtures.strategies import (
     task_list_responses,
 )
 from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def _task_violations(task: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+
 from gong_tasks_kit.fixtures.samples import COMMITTED_DIR, build_samples, dump
 from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
 

@@ -7,6 +7,9 @@ import json
 from typing import Any
 
 import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gong_tasks_kit.fixtures import OMIT, build_task_update, make_faker
 from gong_tasks_kit.fixtures.strategies import (
     UPDATE_MALFORMATIONS,
@@ -16,8 +19,6 @@ from gong_tasks_kit.fixtures.strategies import (
     task_update_responses,
 )
 from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 UPDATE = "updateTask"
 

@@ -14,14 +14,15 @@ from contextlib import closing
 from typing import Any
 
 import requests
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
 from gong_tasks_kit.fixtures.strategies import (
     invalid_task_list_requests,
     json_values,
     task_list_requests,
 )
 from gong_tasks_kit.mock_server.testing import basic_authorization
-from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
 
 AUTH = basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")
 TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=30)

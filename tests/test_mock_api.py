@@ -9,6 +9,7 @@ import orjson
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_state
 from gong_tasks_kit.mock_server.testing import basic_authorization

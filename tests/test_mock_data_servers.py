@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 import requests
+
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.testing import MockControl, MockControlError, basic_authorization
 

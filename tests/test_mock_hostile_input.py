@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
 from gong_tasks_kit.mock_server.bodies import capture_body
 from gong_tasks_kit.mock_server.bounds import json_depth_exceeds, parse_whole_number
 from gong_tasks_kit.mock_server.journal import MAX_BODY_BYTES

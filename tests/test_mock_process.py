@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gong_tasks_kit.mock_server.testing import basic_authorization
 
 BIN = Path(sys.executable).parent

@@ -8,6 +8,9 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.fixtures.strategies import (
     invalid_task_list_requests,
@@ -19,8 +22,6 @@ from gong_tasks_kit.mock_server.app import create_app
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.testing import default_authorization
 from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 DATASET = build_dataset()
 USER_IDS = [str(user.id) for user in DATASET.users]

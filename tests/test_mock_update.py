@@ -11,6 +11,7 @@ import orjson
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
 from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_state
 from gong_tasks_kit.mock_server.testing import MockControl, basic_authorization
 from gong_tasks_kit.spec.reference import iter_response_violations

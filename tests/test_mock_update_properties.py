@@ -9,6 +9,9 @@ from urllib.parse import quote
 
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gong_tasks_kit.fixtures.strategies import (
     due_dates,
     invalid_task_update_requests,
@@ -19,8 +22,6 @@ from gong_tasks_kit.mock_server.app import create_app, mock_state
 from gong_tasks_kit.mock_server.testing import MockControl, default_authorization
 from gong_tasks_kit.mock_server.updates import utc_timestamp
 from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 APP: Flask = create_app({"TESTING": True, "STRICT": True, "RATE_LIMIT": "off", "USERS": 2})
 STORE = mock_state(APP).store

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+
 from gong_tasks_kit.mock_server.testing import MockControl, basic_authorization
 
 AUTH = {"Authorization": basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")}

@@ -207,6 +207,9 @@ def test_installed_serve_answers_a_call(installed: Path, tmp_path: Path) -> None
         with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
             assert answer.status == 200
             assert json.load(answer)["tasks"]
+        for asset in ("", "/console.js", "/console.css"):  # the QA console ships inside
+            with urllib.request.urlopen(f"{url}/__admin/ui{asset}", timeout=5) as answer:  # noqa: S310
+                assert answer.status == 200, asset
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)

@@ -16,13 +16,13 @@ import pytest
 from conftest import free_port
 from flask import Flask
 from flask.testing import FlaskClient
+from stand_in import stand_in_target
+
 from gong_tasks_kit.contract_tests.drift import DriftReport
 from gong_tasks_kit.fixtures.credentials import basic_authorization
 from gong_tasks_kit.mock_server.app import mock_state
 from gong_tasks_kit.mock_server.settings import SettingsError
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl
-from stand_in import stand_in_target
-
 from gong_tasks_kit.proxy import ProxyControl, create_proxy_app, proxy_state
 
 KEY, SECRET = "proxy-test-key-4711", "proxy-test-secret-0815"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")

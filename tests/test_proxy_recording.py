@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from stand_in import stand_in_target
+
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 from gong_tasks_kit.mock_server.app import create_app, mock_state
 from gong_tasks_kit.mock_server.testing import LiveServer
-from stand_in import stand_in_target
-
 from gong_tasks_kit.proxy import create_proxy_app, proxy_state
 from gong_tasks_kit.proxy.anonymize import Anonymizer
 

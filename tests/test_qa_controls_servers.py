@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from gong_tasks_kit.mock_server.testing import MockControl, basic_authorization
 
 BASIC = {

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
 from gong_tasks_kit.mock_server.app import create_app, mock_state
 from gong_tasks_kit.mock_server.testing import MockControl, MockControlError, basic_authorization
 

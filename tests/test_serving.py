@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
 from gong_tasks_kit.mock_server.testing import basic_authorization
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")

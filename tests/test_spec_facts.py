@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from gong_tasks_kit.spec import load_spec
 
 # component -> {property: (type, format or enum or None)}

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 import yaml
+from openapi_spec_validator import validate as validate_openapi_document
+
 from gong_tasks_kit.spec import SPEC_PATH, load_spec
 from gong_tasks_kit.spec.checks import SpecError, iter_spec_problems, validate_spec
 from gong_tasks_kit.spec.node_linters import run_redocly, run_spectral
-from openapi_spec_validator import validate as validate_openapi_document
 
 
 def _write(document: dict[str, Any], tmp_path: Path) -> Path:

@@ -6,8 +6,9 @@ from typing import Any
 
 import orjson
 import pytest
-from gong_tasks_kit.spec import TASKS_PATH, openapi
 from openapi_core.testing import MockRequest
+
+from gong_tasks_kit.spec import TASKS_PATH, openapi
 
 VALID_FILTER: dict[str, Any] = {
     "userId": "234599484848423",

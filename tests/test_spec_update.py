@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from gong_tasks_kit.fixtures.credentials import READ_SCOPE, WRITE_SCOPE
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, operation, operations
 from gong_tasks_kit.spec.examples import common_statuses, documented_statuses, response_example

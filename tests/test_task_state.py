@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+
 from gong_tasks_kit.mock_server.state import MemoryState, RedisState, StateBackend
 
 

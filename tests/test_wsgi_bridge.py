@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from gong_tasks_kit.mock_server.wsgi_bridge import run_wsgi, wsgi_environ
 from werkzeug.wrappers import Request
+
+from gong_tasks_kit.mock_server.wsgi_bridge import run_wsgi, wsgi_environ
 
 
 class _Headers:
