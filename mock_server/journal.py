@@ -50,7 +50,6 @@ _SECRET_ENVIRON_KEYS = frozenset(
     "HTTP_" + name.upper().replace("-", "_") for name in _SECRET_HEADERS
 )
 _BODY_ENVIRON_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
-_WORKER = os.getpid()
 
 
 def _environ_header_pairs(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -109,6 +108,7 @@ class CapturedCall:
     response_body: bytes
     response_bytes: int
     answered_by: str
+    worker: int
 
     def __call__(self) -> dict[str, Any]:
         """The journal entry."""
@@ -129,7 +129,7 @@ class CapturedCall:
             "responseHeaders": response_headers,
             "responseBody": _response_text(self.response_body, self.response_bytes),
             "answeredBy": self.answered_by,
-            "worker": _WORKER,
+            "worker": self.worker,
         }
 
 
@@ -182,6 +182,7 @@ def capture_call(
         response_body=answer[:MAX_BODY_BYTES],
         response_bytes=len(answer),
         answered_by=answered_by,
+        worker=os.getpid(),  # at the call: workers fork after this module is imported
     )
 
 

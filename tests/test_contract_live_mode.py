@@ -318,11 +318,12 @@ def test_a_restore_is_sent_even_when_the_budget_is_spent(
 
 
 def _without_users_in_health(app: Flask) -> Flask:
-    """The mock as a proxy before Gong looks to the suite: a /__health naming no users."""
+    """The mock as a proxy before another API looks to the suite: a /__health naming no
+    users (a proxy before Gong itself is refused outright, see below)."""
 
     def hide(response: Any) -> Any:
         if request.path == "/__health":
-            response.set_data(json.dumps({"status": "ok", "target": "https://x.gong.io"}))
+            response.set_data(json.dumps({"status": "ok", "target": "https://staging.test"}))
         return response
 
     app.after_request(hide)
