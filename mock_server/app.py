@@ -28,7 +28,11 @@ from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
-from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL, capture_call
+from gong_tasks_kit.mock_server.journal import (
+    JOURNALED_ADMIN_CALL,
+    CapturedCall,
+    capture_call,
+)
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.requests import parse_task_filter
@@ -210,20 +214,27 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
+def capture_this_call(response: Response, answered_by: str) -> CapturedCall:
+    """The current call, captured for the journal: what the request path noted on
+    ``flask.g`` (who answered, when it started, the operation), ``answered_by`` when
+    nothing else answered."""
+    return capture_call(
+        request,
+        response,
+        entry_id=controls().state.next_count("journal"),
+        session=request.headers.get(SESSION_HEADER),
+        answered_by=g.get("answered_by", answered_by),
+        started=g.get("started", time.time()),
+        operation=g.get("operation"),
+    )
+
+
 def _journal(response: Response) -> Response:
     if request.path.startswith(_UNJOURNALED_PREFIXES) and not g.get(JOURNALED_ADMIN_CALL):
         return response
     current = mock_state()
     try:
-        entry = capture_call(
-            request,
-            response,
-            entry_id=current.state.next_count("journal"),
-            session=request.headers.get(SESSION_HEADER),
-            answered_by=g.get("answered_by", "mock"),
-            started=g.get("started", time.time()),
-            operation=g.get("operation"),
-        )
+        entry = capture_this_call(response, "mock")
         current.state.append_journal(entry, current.settings.journal_size)
     except Exception as error:  # the journal must never turn an answer into a crash
         logger.warning("could not journal %s %s: %s", request.method, request.path, error)

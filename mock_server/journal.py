@@ -1,6 +1,9 @@
 """The request journal: what each call sent and what answered it, secrets redacted.
 
-Entries are stored as plain JSON values that always serialise: header values and the
+The request path captures a call (:func:`capture_call`: the header pairs with
+credentials already replaced, the first bytes of each body) and the entry is formatted
+when the journal is read, so calls nobody looks at cost little. Entries are plain JSON
+values that always serialise: header values and the
 body are kept as text (cut at a bound, and marked when cut), never as the parsed body, so
 no input (a body nested 300 levels deep, say) can make the journal unreadable. The body
 is parsed only when the journal is read (:func:`presented`), and only when it is whole,
@@ -92,7 +95,7 @@ class CapturedCall:
     """One call as the request path captured it: only copies of what it must keep (the
     header pairs, the first bytes of each body), formatted into a journal entry when the
     journal is read, so the hot path does not pay for entries nobody reads. Calling it
-    gives the entry (:func:`journal_entry`'s form)."""
+    gives the entry."""
 
     entry_id: int
     started: float
@@ -184,29 +187,6 @@ def capture_call(
         answered_by=answered_by,
         worker=os.getpid(),  # at the call: workers fork after this module is imported
     )
-
-
-def journal_entry(
-    request: Request,
-    response: Response,
-    *,
-    entry_id: int,
-    session: str | None,
-    answered_by: str,
-    started: float,
-    operation: str | None = None,
-) -> dict[str, Any]:
-    """One journal entry, in the form it is stored (see :func:`presented` for reading);
-    :func:`capture_call`, formatted at once."""
-    return capture_call(
-        request,
-        response,
-        entry_id=entry_id,
-        session=session,
-        answered_by=answered_by,
-        started=started,
-        operation=operation,
-    )()
 
 
 def presented(entry: dict[str, Any]) -> dict[str, Any]:

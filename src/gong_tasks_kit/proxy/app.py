@@ -19,11 +19,14 @@ import orjson
 from flask import Blueprint, Flask, Response, g, request
 
 from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, admin, guard_admin_call
-from gong_tasks_kit.mock_server.app import register_error_handlers, start_clock
+from gong_tasks_kit.mock_server.app import (
+    capture_this_call,
+    register_error_handlers,
+    start_clock,
+)
 from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
-from gong_tasks_kit.mock_server.journal import capture_call
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.runtime import EXTENSION, controls
@@ -164,15 +167,7 @@ def _journal(response: Response) -> Response:
         return response
     current = proxy_state()
     try:
-        captured = capture_call(
-            request,
-            response,
-            entry_id=current.state.next_count("journal"),
-            session=request.headers.get(SESSION_HEADER),
-            answered_by=g.get("answered_by", "proxy"),
-            started=g.get("started", time.time()),
-            operation=g.get("operation"),
-        )
+        captured = capture_this_call(response, "proxy")
         violations = g.get("violations", [])
         fragments = current.credential_filter.remember(request.headers.get("Authorization"))
         scrub = current.credential_filter.scrub
