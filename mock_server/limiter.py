@@ -86,6 +86,7 @@ class GongLimiter:
     def snapshot(self, key: str) -> dict[str, object]:
         """What ``key`` may still send: ``{"perSecond": {...}, "daily": {...}}`` (the
         limits in force only), each with its ``limit`` and ``remaining`` calls."""
+        key = self.bucket(key)
         found: dict[str, object] = {}
         if self._burst_item is not None:
             stats = self._burst.get_window_stats(self._burst_item, key)

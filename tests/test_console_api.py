@@ -3,9 +3,11 @@ limits left, statuses per operation, example credentials only while they are pub
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 from gong_tasks_kit.mock_server.app import create_app
 from gong_tasks_kit.mock_server.testing import MockControl
 
@@ -75,14 +77,22 @@ def test_journal_cuts_big_response_bodies(gong_mock_client: FlaskClient) -> None
     assert len(body) < 9 * 1024
 
 
-def test_status_shows_limits_left_and_statuses_per_operation() -> None:
-    app = create_app({"rate_limit": "3/second", "daily_limit": 50, "users": 1})
+@pytest.mark.parametrize("scope", ["company", "credential"])
+def test_status_shows_limits_left_and_statuses_per_operation(scope: str) -> None:
+    app = create_app(
+        {"rate_limit": "3/second", "daily_limit": 50, "users": 1, "limit_scope": scope}
+    )
     client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer gong-mock-token"
+    client.environ_base["HTTP_AUTHORIZATION"] = DEFAULT_AUTHORIZATION
+    client.post("/v2/tasks", json=BODY)
     client.post("/v2/tasks", json=BODY)
     status = client.get("/__admin/status").json
-    assert status["limits"]["daily"]["limit"] == 50
-    assert status["limits"]["perSecond"]["limit"] == 3
+    assert status["limits"]["daily"] == {"limit": 50, "remaining": 48, "resetsInSeconds": None}
+    assert status["limits"]["perSecond"] == {"limit": 3, "remaining": 1}
+    client.post("/__admin/quota/exhaust", json={})
+    daily = client.get("/__admin/status").json["limits"]["daily"]
+    assert daily["remaining"] == 0
+    assert daily["resetsInSeconds"] > 0
     statuses = status["documentedStatuses"]
     assert 404 in statuses["updateTask"]
     assert 404 not in statuses["listTasks"]
