@@ -9,6 +9,7 @@ declaration: the command line's options and the table are derived from the field
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -17,6 +18,7 @@ from pydantic import BeforeValidator, Field, ValidationError, field_validator, m
 from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceParseError
 
 from gong_tasks_kit.fixtures.credentials import (
     DEFAULT_ACCESS_KEY,
@@ -299,6 +301,13 @@ def load_settings(
     except ValidationError as error:
         message = _error_message(error, settings_class.model_fields, env_prefix(settings_class))
         raise SettingsError(message) from None
+    except SourceParseError as error:  # a variable holding JSON that does not parse
+        field = re.search(r'field "(\w+)"', str(error))
+        name = field.group(1) if field else "?"
+        info = settings_class.model_fields.get(name)
+        raise SettingsError(
+            f"{_names(name, info, env_prefix(settings_class))}: not valid JSON"
+        ) from None
 
 
 def setting_fields(

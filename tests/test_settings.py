@@ -92,6 +92,15 @@ def test_unusable_settings_are_named_in_one_line(config: dict[str, Any], message
     assert "\n" not in str(raised.value)
 
 
+def test_a_variable_holding_broken_json_is_named_without_its_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GONG_MOCK_BEARER_TOKENS", '{"tok-secret-1": ["api:tasks:read"')
+    with pytest.raises(SettingsError, match=r"^GONG_MOCK_BEARER_TOKENS: not valid JSON$") as raised:
+        load_settings()
+    assert "tok-secret-1" not in str(raised.value)
+
+
 def test_setting_errors_never_show_a_secret() -> None:
     with pytest.raises(SettingsError) as raised:
         load_settings({"state": "redis://:hunter2@127.0.0.1:6379/x?password=hunter2", "users": 0})
