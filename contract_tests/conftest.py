@@ -122,9 +122,9 @@ def _markers(item: pytest.Item) -> dict[str, dict[str, Any]]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Order the selected tests (designed, random, last) and plan their requests."""
     settings = config.stash[SETTINGS_KEY]
-    target = Target(settings)
-    config.stash[TARGET_KEY] = target
     try:
+        target = Target(settings)  # an --app that cannot be found fails here
+        config.stash[TARGET_KEY] = target
         known = target.known_ids()
     except ContractConfigError as error:  # e.g. a proxy in front of Gong, not in live mode
         raise pytest.UsageError(f"gong-tasks contract: {error}") from None

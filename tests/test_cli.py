@@ -42,3 +42,14 @@ def test_cli_rejects_unknown_options_with_exit_2() -> None:
     run = _run("serve", "--no-such-option")
     assert run.returncode == 2
     assert "No such option" in run.stderr
+
+
+def test_contract_names_an_app_it_cannot_find_in_one_line_with_exit_2() -> None:
+    for factory, message in (
+        ("no_such_module:create_app", "cannot import 'no_such_module'"),
+        ("gong_tasks_kit:no_such_factory", "gong_tasks_kit has no no_such_factory()"),
+    ):
+        run = _run("contract", "--app", factory)
+        assert run.returncode == 2, run.stdout + run.stderr
+        assert f"Error: --app {factory}: {message}" in run.stderr
+        assert "Traceback" not in run.stdout + run.stderr

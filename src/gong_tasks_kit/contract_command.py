@@ -26,6 +26,7 @@ from gong_tasks_kit.contract_tests.settings import (
     SettingsPlugin,
     load_settings,
 )
+from gong_tasks_kit.contract_tests.target import app_factory
 
 SUITE = "gong_tasks_kit.contract_tests"
 
@@ -74,6 +75,8 @@ def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **opti
     """
     try:
         settings = load_settings(overrides=options).with_seed()
+        if settings.kind == "app":
+            app_factory(settings.app_factory)
     except ContractConfigError as error:
         raise click.UsageError(str(error)) from None
     if settings.base_url is not None:
