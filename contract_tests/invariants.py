@@ -208,13 +208,23 @@ def filter_problems(task_filter: Mapping[str, Any], tasks: list[Any]) -> list[st
     return problems
 
 
+def unplaced_task_ids(parts: Mapping[str, list[Any]], everything: list[Any]) -> list[str]:
+    """The tasks of ``everything`` in none of ``parts``, sorted."""
+    placed = set().union(*(task_ids(tasks) for tasks in parts.values()))
+    return sorted(task_ids(everything) - placed)
+
+
 def task_ids(tasks: list[Any]) -> set[str]:
     """The ids of ``tasks`` (as text, so ids of any JSON type compare)."""
     return {repr(task.get("id")) for task in tasks if isinstance(task, dict)}
 
 
 def partition_problems(
-    dimension: str, parts: Mapping[str, list[Any]], everything: list[Any], hint: str = ""
+    dimension: str,
+    parts: Mapping[str, list[Any]],
+    everything: list[Any],
+    *,
+    every_task_has_one: bool = True,
 ) -> list[str]:
     """Problems when the answers for each value of ``dimension`` alone do not split the
     answer for all of them: a task in two parts, or a task of the whole in none.
@@ -223,7 +233,8 @@ def partition_problems(
         dimension: The filter field narrowed (``status``, ``workspaceId``, ...).
         parts: The tasks answered for each value alone, by value.
         everything: The tasks answered with the field at its widest (or absent).
-        hint: Added to the "missing" problem (e.g. where the values came from).
+        every_task_has_one: False where a task may have no value at all (a task in no
+            workspace): then a task of the whole in no part is no problem.
     """
     check = f"partition-by-{dimension}"
     problems: list[str] = []
@@ -241,12 +252,12 @@ def partition_problems(
             seen.setdefault(task_id, value)
     whole = task_ids(everything)
     missing, extra = sorted(whole - set(seen)), sorted(set(seen) - whole)
-    if missing:
+    if missing and every_task_has_one:
         problems.append(
             problem(
                 check,
                 f"{len(missing)} task(s) of the full answer are in no {dimension} answer "
-                f"(e.g. {', '.join(missing[:3])}){hint}",
+                f"(e.g. {', '.join(missing[:3])})",
             )
         )
     if extra:

@@ -16,8 +16,10 @@ break. The update call's variants live in
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -53,6 +55,7 @@ __all__ = [
     "no_tasks",
     "reset_does_not_restore",
     "server_error_on_valid_input",
+    "tasks_in_no_workspace",
     "undocumented_status",
     "unknown_task_answered_200",
     "unknown_task_answered_500",
@@ -239,6 +242,23 @@ def no_tasks() -> Flask:
     return create_app({"tasks_per_user": 0})
 
 
+def tasks_in_no_workspace() -> Flask:
+    """Benign: the start-up tasks served from a file where every third task has no
+    workspace (allowed: such a task is answered only without ``filter.workspaceId``)."""
+    seeded = create_app().test_client()
+    served: list[dict[str, Any]] = []
+    for user in seeded.get("/__health").json["userIds"]:  # type: ignore[index]
+        listing = seeded.get(f"/__admin/tasks?userId={user}").json or {}
+        for index, (task, workspace) in enumerate(
+            zip(listing["tasks"], listing["workspaceIds"], strict=True)
+        ):
+            served.append(task if index % 3 == 0 else {**task, "workspaceId": workspace})
+    with tempfile.TemporaryDirectory() as folder:  # read once, at start-up
+        data = Path(folder) / "tasks.json"
+        data.write_bytes(orjson.dumps({"crmType": "SALESFORCE", "tasks": served}))
+        return create_app({"data": str(data)})
+
+
 @dataclass(frozen=True, slots=True)
 class Caught:
     """How the suite must report a mutant: the check's name and words of its message."""
@@ -288,4 +308,5 @@ BENIGN: Mapping[str, tuple[str, ...]] = {
         "drift warning: new header x-gong-region",
     ),
     "no_tasks": ("has no tasks at all",),
+    "tasks_in_no_workspace": ("task(s) of user", "are in no known workspace"),
 }

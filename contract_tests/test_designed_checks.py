@@ -22,6 +22,7 @@ from gong_tasks_kit.contract_tests.invariants import (
     partition_problems,
     problem,
     task_ids,
+    unplaced_task_ids,
 )
 from gong_tasks_kit.contract_tests.plan import PlanContext, needs_a_user, needs_workspaces
 from gong_tasks_kit.contract_tests.target import KnownIds, NotRunError, Reply, Target
@@ -91,8 +92,14 @@ def test_each_workspace_splits_the_widest_answer(
         task_filter = full_filter(user, workspaceId=workspace)
         parts[workspace] = ok(contract_target.list_tasks({"filter": task_filter}))
         problems += filter_problems(task_filter, parts[workspace])
-    hint = f"; are all the company's workspaces known? (from {known_ids.source})"
-    problems += partition_problems("workspaceId", parts, whole, hint)
+    # A task may be in no workspace (Gong does not say otherwise; --data allows it): a note.
+    problems += partition_problems("workspaceId", parts, whole, every_task_has_one=False)
+    unplaced = unplaced_task_ids(parts, whole)
+    if unplaced:
+        contract_target.notes.append(
+            f"{len(unplaced)} task(s) of user {user} are in no known workspace (e.g. "
+            f"{', '.join(unplaced[:3])}); workspaces known from {known_ids.source}"
+        )
     assert_no_problems(_confirm_split(problems, contract_target, user, whole))
 
 

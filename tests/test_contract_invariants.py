@@ -16,6 +16,7 @@ from gong_tasks_kit.contract_tests.invariants import (
     order_problems,
     partition_problems,
     problem,
+    unplaced_task_ids,
 )
 from gong_tasks_kit.contract_tests.written_task import with_offset
 
@@ -43,16 +44,24 @@ def test_partition_finds_an_ignored_filter_a_lost_task_and_a_stray_one() -> None
     assert ignored
     assert all(line.startswith("[check: partition-by-status] ") for line in ignored)
     assert "the status filter is ignored or broken" in ignored[0]
-    lost = partition_problems("status", {"OPEN": [whole[0]], "DONE": [whole[1]]}, whole, "!")
+    lost = partition_problems("status", {"OPEN": [whole[0]], "DONE": [whole[1]]}, whole)
     assert lost == [
-        "[check: partition-by-status] 1 task(s) of the full answer are in no status answer "
-        "(e.g. 3)!"
+        "[check: partition-by-status] 1 task(s) of the full answer are in no status answer (e.g. 3)"
     ]
     stray = partition_problems("status", {"OPEN": [*whole, _task(9)]}, whole)
     assert stray == [
         "[check: partition-by-status] 1 task(s) answered for one status are not in the full "
         "answer (e.g. 9)"
     ]
+
+
+def test_a_task_in_no_workspace_is_no_problem_but_a_task_in_two_is() -> None:
+    whole = [_task(1), _task(2), _task(3)]
+    parts = {"w1": [whole[0]], "w2": [whole[1]]}
+    assert partition_problems("workspaceId", parts, whole, every_task_has_one=False) == []
+    assert unplaced_task_ids(parts, whole) == ["3"]
+    twice = {"w1": whole[:2], "w2": whole[1:2]}
+    assert partition_problems("workspaceId", twice, whole, every_task_has_one=False)
 
 
 def test_filter_problems_name_the_field_the_task_breaks() -> None:
