@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from gong_tasks_kit import build_task, make_faker
 
 pytest_plugins = ["pytester"]
 
@@ -140,3 +144,26 @@ def test_plugin_reraises_server_side_failures_in_the_test(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*StrictModeError*crmType*"])
+
+
+DATA_MARKER_TEST = """
+import pytest
+
+
+@pytest.mark.gong_mock(data="tests/tasks.json")
+def test_the_file_is_served(gong_mock_client):
+    assert gong_mock_client.get("/__health").json["userIds"] == ["777"]
+"""
+
+
+def test_marker_data_path_is_relative_to_the_root_directory(pytester: pytest.Pytester) -> None:
+    task = build_task(make_faker(3), user_id=777)
+    pytester.makeini("[pytest]\n")
+    tests = pytester.mkdir("tests")
+    (tests / "tasks.json").write_text(json.dumps({"crmType": "GENERIC", "tasks": [task]}))
+    (tests / "test_data.py").write_text(DATA_MARKER_TEST)
+    for where in (pytester.path, tests):  # from the root, and from inside tests/
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(where)
+            result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+        result.assert_outcomes(passed=1)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -47,7 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "gong_mock(**settings): settings of the Gong mock for this test "
-        "(seed, users, tasks_per_user, crm_type, auth, rate_limit, ...)",
+        "(seed, users, tasks_per_user, crm_type, auth, rate_limit, data: a file's path "
+        "relative to the pytest root directory, ...)",
     )
 
 
@@ -64,6 +66,8 @@ def _settings(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[st
     marker = request.node.get_closest_marker("gong_mock")
     if marker is not None:
         merged.update({key.lower(): value for key, value in marker.kwargs.items()})
+    if isinstance(merged.get("data"), str | PurePath):  # the same file from any directory
+        merged["data"] = str(request.config.rootpath / merged["data"])
     # Gong's rate limits are off unless a test asks for them (rate_limit="3/second").
     return {"strict": True, "TESTING": True, **LIMITS_OFF, **merged}
 
