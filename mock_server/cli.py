@@ -95,6 +95,15 @@ def _banner(state: MockState) -> str:
     return "\n".join(lines)
 
 
+def _range(info: FieldInfo) -> str:
+    """The declared bounds of a number setting, as ``; 0 to 65535``, or nothing."""
+    low = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+    high = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+    if low is None or high is None:
+        return ""
+    return f"; {low:,} to {high:,}".replace(",", "_")
+
+
 def _option(name: str, info: FieldInfo, prefix: str) -> Callable[[Any], Any]:
     flag = name.replace("_", "-")
     default = info.default
@@ -103,7 +112,8 @@ def _option(name: str, info: FieldInfo, prefix: str) -> Callable[[Any], Any]:
         shown = "none"
     if shown in ("", None):
         shown = "none"
-    help_text = f"{info.description}  [default: {shown}; env: {prefix}{name.upper()}]"
+    bounds = _range(info)
+    help_text = f"{info.description}  [default: {shown}{bounds}; env: {prefix}{name.upper()}]"
     if info.annotation is bool:
         return click.option(f"--{flag}/--no-{flag}", name, default=None, help=help_text)
     # Values stay text here: the settings parse them exactly as they parse a variable.

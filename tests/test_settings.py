@@ -115,6 +115,7 @@ def test_command_line_options_are_derived_from_the_declarations() -> None:
     for name in setting_fields(cli_only=True):
         assert f"--{name.replace('_', '-')}" in help_text, name
         assert f"GONG_MOCK_{name.upper()}" in help_text, name
+    assert "[default: 8080; 0 to 65_535; env: GONG_MOCK_PORT]" in " ".join(help_text.split())
     for credential in ("access-key", "access-key-secret", "bearer-tokens"):
         assert f"--{credential}" not in help_text, "credentials are never command-line options"
 
