@@ -16,7 +16,11 @@ import click
 from flask import Flask
 from pydantic.fields import FieldInfo
 
-from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY_SECRET, DEFAULT_BEARER_TOKENS
+from gong_tasks_kit.fixtures.credentials import (
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_ACCESS_KEY_SECRET,
+    DEFAULT_BEARER_TOKENS,
+)
 from gong_tasks_kit.mock_server.app import create_app, mock_state
 from gong_tasks_kit.mock_server.preflight import start_problem
 from gong_tasks_kit.mock_server.runtime import MockState
@@ -73,13 +77,18 @@ def _banner(state: MockState) -> str:
         lines.append("  auth: OFF (any or no Authorization header is accepted)")
     else:
         # Mock defaults are public and printed so a developer can copy them; no part of a
-        # secret the operator configured is ever printed.
+        # credential the operator configured is ever printed.
         secret = (
             repr(settings.access_key_secret)
             if settings.access_key_secret == DEFAULT_ACCESS_KEY_SECRET
             else f"(configured by {ENV_PREFIX}ACCESS_KEY_SECRET)"
         )
-        lines.append(f"  basic auth: access key {settings.access_key!r}, secret {secret}")
+        key = (
+            repr(settings.access_key)
+            if settings.access_key == DEFAULT_ACCESS_KEY
+            else f"(configured by {ENV_PREFIX}ACCESS_KEY)"
+        )
+        lines.append(f"  basic auth: access key {key}, secret {secret}")
         for token, scopes in settings.bearer_tokens.items():
             shown = repr(token) if token in DEFAULT_BEARER_TOKENS else "(configured)"
             lines.append(f"  bearer token {shown}: scopes {', '.join(scopes) or '(none)'}")

@@ -259,6 +259,7 @@ def test_configured_secrets_are_never_printed(
     start_mock: Callable[..., Any], redis_server_with_password: Any
 ) -> None:
     secrets = {
+        "GONG_MOCK_ACCESS_KEY": "Ak7Lm2Qr5Ws8",
         "GONG_MOCK_ACCESS_KEY_SECRET": "Jc5Wq8Rt2Vb6",
         "GONG_MOCK_ADMIN_TOKEN": "Pz3Ks7Dm1Fx9",
     }
@@ -276,7 +277,7 @@ def test_configured_secrets_are_never_printed(
         for headers in (
             {"Authorization": f"Bearer {token}"},
             {"Authorization": f"Bearer {token}x"},
-            {"Authorization": basic_authorization("gong-mock-access-key", "Jc5Wq8Rt2Vb6")},
+            {"Authorization": basic_authorization("Ak7Lm2Qr5Ws8", "Jc5Wq8Rt2Vb6")},
         )
     ]
     assert [call.status_code for call in calls] == [200, 401, 200]
@@ -291,6 +292,7 @@ def test_configured_secrets_are_never_printed(
         leaked = sorted(part for part in _windows(secret) if part in shown)
         assert not leaked, (secret, leaked)
     assert re.search(r"bearer token \(configured\)", "\n".join(served.banner))
+    assert "access key (configured by GONG_MOCK_ACCESS_KEY)" in "\n".join(served.banner)
 
 
 def test_a_delayed_call_never_holds_up_the_others(start_mock: Callable[..., Any]) -> None:
