@@ -215,7 +215,9 @@ def _parse(setting: Setting, value: Any) -> Any:
         return None
     if setting.kind == "count":
         if not (text.isascii() and text.isdigit()) or len(text) > 18:
-            raise ContractConfigError(f"{setting.env} must be a whole number, got {text!r}")
+            raise ContractConfigError(
+                f"{setting.env} ({setting.option}) must be a whole number, got {text[:40]!r}"
+            )
         return int(text)
     if setting.kind == "task_id":
         if not (text.isascii() and text.isdigit()) or int(text[:20]) > _INT64_MAX:
@@ -229,7 +231,8 @@ def _parse(setting: Setting, value: Any) -> Any:
             return parse_boolean(text)
         except ValueError:
             raise ContractConfigError(
-                f"{setting.env} must be true/false, 1/0, yes/no or on/off, got {text!r}"
+                f"{setting.env} ({setting.option}) must be true/false, 1/0, yes/no or on/off, "
+                f"got {text[:40]!r}"
             ) from None
     return text
 

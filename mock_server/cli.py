@@ -71,7 +71,10 @@ def _banner(state: MockState) -> str:
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  {store.origin}, {store.task_count} tasks, crmType {store.crm_type}",
         "  users (userId: workspaceIds):",
-        *(f"    {user}: {', '.join(spaces)}" for user, spaces in store.workspaces.items()),
+        *(
+            f"    {user}: {', '.join(spaces) or '(no workspace)'}"
+            for user, spaces in store.workspaces.items()
+        ),
     ]
     if not settings.auth:
         lines.append("  auth: OFF (any or no Authorization header is accepted)")

@@ -37,6 +37,7 @@ def test_two_instances_on_one_redis_serve_the_same_uploads(
     second = start_mock([*argv, "--data", str(path)])
     assert any(f"file {path}, 3 tasks, crmType HUBSPOT" in line for line in first.banner)
     user = startup[0]["userId"]
+    assert f"    {user}: (no workspace)" in first.banner  # the file names no workspace
     seeded = sorted(task["id"] for task in startup)
     assert sorted(_ids(second.url, user)) == seeded
 

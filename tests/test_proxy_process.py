@@ -62,7 +62,7 @@ def test_proxy_process_records_and_reports_through_sigterm(
     assert len(recorded["tasks"]) == sum(len(a.json()["tasks"]) for a in answers) == 100
     drift = json.loads(report.read_text(encoding="utf-8"))
     assert (drift["exchanges"], drift["failures"], drift["violations"]) == (2, [], [])
-    assert "gong-tasks proxy: 2 exchanges with the target" in output
+    assert "gong-tasks proxy: 2 exchanges with the target; spec violations: none;" in output
     assert f"gong-tasks proxy: 100 tasks recorded in {record}" in output
     assert not list(tmp_path.glob(".*.tmp"))  # no half-written file left behind
 

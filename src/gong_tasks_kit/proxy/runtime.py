@@ -85,7 +85,9 @@ class ProxyState(Controls):
         failures = report.get("failures")
         lines = [
             f"gong-tasks proxy: {report.get('exchanges')} exchanges with the target; "
-            f"spec violations: {found} ({len(kinds)} kinds); drift failures: {failures or 'none'}"
+            f"spec violations: {found or 'none'}"
+            + (f" ({len(kinds)} distinct)" if found else "")
+            + f"; drift failures: {failures or 'none'}"
         ]
         if self.recording is not None:
             left_out = self.recording.skipped
