@@ -4,7 +4,9 @@ Python's ``int()`` takes any Unicode digit and refuses (with a ValueError) strin
 than 4,300 digits; ``isdecimal()`` says yes to Arabic-Indic digits. Numbers that arrive as
 text (``Prefer: code=429``, ``?limit=10``, ``Content-Length``) are therefore read here and
 only here: ASCII digits, a bounded length, a range. JSON numbers from the admin API must be
-integers of JSON's own integer type (``429``, never ``429.0`` or ``true``).
+integers of JSON's own integer type (``429``, never ``429.0`` or ``true``). Text must be
+Unicode: Python's own JSON parser takes a lone surrogate escape (``"\\ud800"``) that
+orjson refuses, so what it parsed is checked for them.
 """
 
 from __future__ import annotations
@@ -58,3 +60,22 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
             return True
         pending.extend((child, depth + 1) for child in children)
     return False
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The first string (key or value) of a parsed JSON value that holds a lone surrogate,
+    escaped (``\\ud800``) so it can be quoted; None when all of its text is Unicode."""
+    pending: list[Any] = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, str) and not node.isascii():
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return node.encode("utf-8", "backslashreplace").decode()[:40]
+    return None

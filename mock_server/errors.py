@@ -51,9 +51,12 @@ class ApiError(Exception):
     ) -> None:
         if not errors:
             raise ValueError("an error answer needs at least one message")
-        super().__init__(f"{status}: {'; '.join(errors)}")
+        # A message may quote the caller's text, lone surrogates included: escaped, so
+        # the answer is always valid UTF-8.
+        messages = [message.encode("utf-8", "backslashreplace").decode() for message in errors]
+        super().__init__(f"{status}: {'; '.join(messages)}")
         self.status = status
-        self.errors = list(errors)
+        self.errors = messages
         self.headers = dict(headers or {})
         self.source = source
 

@@ -271,3 +271,34 @@ def test_any_wsgi_server_gets_the_same_body_limit(gong_mock_app: Flask) -> None:
     head, _, payload = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400")
     assert json.loads(payload)["errors"] == [f"Request body is larger than the {LIMIT}-byte limit"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "raw"),
+    [
+        ("POST", "/v2/tasks", r'"\ud800"'),
+        ("POST", "/v2/tasks", r'{"filter": {"userId": "1", "types": ["\udfff"]}}'),
+        ("POST", "/v2/tasks", r'{"\ud800": 1}'),
+        ("PATCH", "/v2/tasks/1", r'{"userId": "1", "status": "\udc00"}'),
+        ("PATCH", "/v2/tasks/1", r'{"userId": "1", "dueDate": "x\ud800", "n": 1e999999}'),
+        ("PUT", "/__admin/tasks", r'{"tasks": [{"id": 1, "title": "\ud800"}]}'),
+    ],
+)
+def test_a_lone_surrogate_is_a_400_naming_it(
+    gong_mock_client: FlaskClient, method: str, path: str, raw: str
+) -> None:
+    response = gong_mock_client.open(
+        path, method=method, data=raw.encode(), content_type="application/json",
+        headers={"Authorization": "Bearer gong-mock-write-token"},
+    )  # fmt: skip
+    assert response.status_code == 400, response.data
+    (message,) = response.json["errors"]
+    assert "surrogate" in message
+    assert gong_mock_client.get("/__admin/requests").status_code == 200
+
+
+def test_a_valid_surrogate_pair_is_text_like_any_other(gong_mock_client: FlaskClient) -> None:
+    raw = r'{"filter": {"userId": "1", "types": ["\ud83d\ude00"]}}'
+    response = gong_mock_client.post("/v2/tasks", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert any("😀' is not one of" in message for message in response.json["errors"])
