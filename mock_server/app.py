@@ -25,6 +25,7 @@ from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.auth import authenticate
 from gong_tasks_kit.mock_server.bodies import BoundedBody
+from gong_tasks_kit.mock_server.bounds import printable
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
@@ -196,7 +197,11 @@ def _http_error(error: HTTPException) -> Response:
 
 def _unexpected_error(error: Exception) -> Response:
     logger.error(
-        "unexpected %s on %s %s: %s", type(error).__name__, request.method, request.path, error
+        "unexpected %s on %s %s: %s",
+        type(error).__name__,
+        request.method,
+        printable(request.path),
+        printable(str(error)),
     )
     return _api_error(ApiError(500, ["Internal server error occurred"], source="crash"))
 
@@ -237,7 +242,9 @@ def _journal(response: Response) -> Response:
         entry = capture_this_call(response, "mock")
         current.state.append_journal(entry, current.settings.journal_size)
     except Exception as error:  # the journal must never turn an answer into a crash
-        logger.warning("could not journal %s %s: %s", request.method, request.path, error)
+        logger.warning(
+            "could not journal %s %s: %s", request.method, printable(request.path), error
+        )
     return response
 
 

@@ -79,3 +79,12 @@ def lone_surrogate(value: Any) -> str | None:
             except UnicodeEncodeError:
                 return node.encode("utf-8", "backslashreplace").decode()[:40]
     return None
+
+
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped, for a log line: a client's text must not
+    start a forged line of its own or colour the terminal."""
+    return text.translate(_CONTROLS)

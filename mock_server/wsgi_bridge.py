@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from gong_tasks_kit.mock_server.bounds import printable
 from gong_tasks_kit.mock_server.errors import ApiError
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def run_wsgi(app: WSGIApplication, environ: WSGIEnvironment) -> Answer:
             if close is not None:
                 close()
     except Exception as error:  # an answer is always sent, in Gong's shape
-        logger.error("the app raised %s: %s", type(error).__name__, error)
+        logger.error("the app raised %s: %s", type(error).__name__, printable(str(error)))
         return _crash_answer()
     if not started:
         logger.error("the app returned without starting a response")
@@ -204,7 +205,9 @@ class WsgiOnRsgi:
         try:
             status, headers, payload = await self._answer(scope, protocol)
         except Exception as error:  # every request gets an answer, even from a bug here
-            logger.error("could not serve a request: %s: %s", type(error).__name__, error)
+            logger.error(
+                "could not serve a request: %s: %s", type(error).__name__, printable(str(error))
+            )
             status, headers, payload = _crash_answer()
             headers = [*headers, ("Connection", "close")]
         try:

@@ -52,7 +52,14 @@ def _violations(error: Exception) -> Iterator[Violation]:
         for schema_error in schema_errors:
             yield Violation(_dotted(schema_error.absolute_path), schema_error.message)
     else:
-        yield Violation("request" if cause is None else "body", str(cause or error))
+        yield Violation("request" if cause is None else "body", _message(cause or error))
+
+
+def _message(error: BaseException) -> str:
+    try:
+        return str(error)
+    except UnicodeDecodeError:  # openapi-core quotes the body as UTF-8 text
+        return f"{type(error).__name__}: the body is not UTF-8 text"
 
 
 def reference_request(

@@ -248,6 +248,66 @@ def test_no_credential_is_written_anywhere(
     assert "'[redacted]' is not in" in written["drift"]  # the echoed status value, cleaned
 
 
+def test_another_callers_credential_quoted_in_a_call_is_never_written(
+    target: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    proxy = _proxy(target)
+    client, control = _client(proxy), ProxyControl(proxy)
+    token = "other-callers-token-2718"
+    user = _user(target)
+    _list(client, user, Authorization=f"Bearer {token}")  # seen once, from its owner
+    quoting = {"filter": {"userId": user, **ALL, "types": [token]}}
+    with caplog.at_level(logging.WARNING, logger="gong_tasks_kit.proxy"):
+        answer = client.post("/v2/tasks", json=quoting, headers={"X-Echo": token})
+    assert answer.status_code == 400
+    assert token in answer.text  # the caller gets the target's answer as it is
+    written = orjson.dumps(control.requests()).decode() + caplog.text
+    assert token not in written
+    assert "[redacted]" in control.requests()[-1]["violations"][0]
+
+
+def test_a_body_that_is_not_utf8_is_judged_and_passed_on_never_a_500(target: Flask) -> None:
+    proxy = _proxy(target)
+    client, control = _client(proxy), ProxyControl(proxy)
+    answer = client.post(
+        "/v2/tasks", data=b'{"filter": {"userId": "\xff\xfe"}}', content_type="application/json"
+    )
+    assert answer.status_code == 400  # the target's verdict
+    assert any("not UTF-8 text" in line for line in control.requests()[-1]["violations"])
+
+
+@pytest.mark.parametrize(
+    ("sent", "forwarded"),
+    [
+        ("/v2/tasks/1%3Fx=1", "/v2/tasks/1?x=1"),
+        ("/v2/tasks/1%23a", "/v2/tasks/1#a"),
+        ("/v2/tasks/%2e%2e", "/v2/tasks/.."),
+        ("/v2/tasks/%252e%252e", "/v2/tasks/%2e%2e"),
+    ],
+)
+def test_the_target_gets_the_task_id_the_proxy_checked(
+    target: Flask, sent: str, forwarded: str
+) -> None:
+    client = _client(_proxy(target))
+    client.patch(sent, json={"userId": _user(target), "status": "DONE"})
+    method, path, _, _ = target.config["CALLS"][-1]  # as the target decoded it
+    assert (method, path) == ("PATCH", forwarded)
+
+
+def test_a_logged_violation_cannot_forge_a_log_line(
+    target: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = _client(_proxy(target))
+    forged = b"{bad\nFORGED LINE\x1b[31m"  # openapi-core quotes a body it cannot read
+    with caplog.at_level(logging.WARNING, logger="gong_tasks_kit.proxy"):
+        client.post("/v2/tasks", data=forged, content_type="application/json")
+    messages = [record.getMessage() for record in caplog.records]
+    (line,) = [message for message in messages if "breaks the spec" in message]
+    assert "\n" not in line
+    assert "\x1b" not in line
+    assert "\\x0aFORGED LINE\\x1b[31m" in line
+
+
 def test_the_proxy_needs_a_usable_target() -> None:
     with pytest.raises(SettingsError, match=r"GONG_PROXY_TARGET \(--target\): is required"):
         create_proxy_app({})

@@ -9,6 +9,7 @@ import pytest
 from openapi_core.testing import MockRequest
 
 from gong_tasks_kit.spec import TASKS_PATH, openapi
+from gong_tasks_kit.spec.reference import iter_request_violations
 
 VALID_FILTER: dict[str, Any] = {
     "userId": "234599484848423",
@@ -73,3 +74,10 @@ def test_spec_rejects_a_malformed_request(body: Any, expected: str) -> None:
     cause = raised.value.__cause__
     messages = [error.message for error in getattr(cause, "schema_errors", [])]
     assert any(expected in message for message in messages), messages
+
+
+@pytest.mark.parametrize("body", [b'{"filter": {"userId": "\xff\xfe"}}', b"\x1f\x8b\x08\x00gzip"])
+def test_reference_names_a_body_that_is_not_utf8_without_failing(body: bytes) -> None:
+    violations = [str(violation) for violation in iter_request_violations(body)]
+    assert violations
+    assert any("not UTF-8 text" in violation for violation in violations), violations

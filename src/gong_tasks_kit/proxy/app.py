@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from flask import Blueprint, Flask, Response, g, request
@@ -25,6 +26,7 @@ from gong_tasks_kit.mock_server.app import (
     start_clock,
 )
 from gong_tasks_kit.mock_server.bodies import BoundedBody
+from gong_tasks_kit.mock_server.bounds import printable
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.limiter import GongLimiter
@@ -65,13 +67,16 @@ proxy_admin = Blueprint("proxy_admin", __name__, url_prefix=ADMIN_PREFIX)
 proxy_admin.before_request(guard_admin_call)
 
 
-def _target_path() -> str:
-    """The path and query as the caller sent them (their exact encoding kept)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
-    if raw.startswith("/"):
-        return str(raw)
+def _target_path(task_id: str | None) -> str:
+    """The path the proxy checked, encoded again (a decoded ``%3F`` or ``%2F`` in the task
+    id must not become a query or a path at the target, nor ``..`` a step up: dots are
+    encoded too), and the query as sent."""
+    if task_id is None:
+        path = TASKS_PATH
+    else:
+        path = f"{TASKS_PATH}/{quote(task_id, safe='').replace('.', '%2E')}"
     query = request.query_string.decode("latin-1")
-    return request.path + (f"?{query}" if query else "")
+    return path + (f"?{query}" if query else "")
 
 
 def _answer(reply: TargetReply) -> Response:
@@ -101,32 +106,30 @@ def _exchange(operation_id: str, task_id: str | None) -> Response:
             429, retry_after=retry_after, source="limiter", operation_id=operation_id
         )
     body = request.get_data()
-    fragments = current.credential_filter.remember(request.headers.get("Authorization"))
+    current.credential_filter.remember(request.headers.get("Authorization"))
     current.report_at_exit()  # in the process that serves, not a server's parent
     reply = current.forwarder.send(
-        request.method, _target_path(), forwarded_headers(request.headers.items()), body
+        request.method, _target_path(task_id), forwarded_headers(request.headers.items()), body
     )
     g.answered_by = "target"
     violations = [
         *request_violations(operation_id, task_id, body, request.mimetype),
         *response_violations(operation_id, reply),
     ]
-    shown = [
-        current.credential_filter.scrub_text(str(violation), fragments) for violation in violations
-    ]
+    shown = [current.credential_filter.scrub_text(str(violation)) for violation in violations]
     g.violations = shown
     current.drift.observe(operation_id, reply, violations)
     if current.drift_file is not None:
         current.drift_file.changed()
     if operation_id == LIST_TASKS and current.recording is not None:
-        current.recording.observe(body, reply, fragments)
+        current.recording.observe(body, reply)
     if shown:
         logger.warning(
             "%s %s -> %d breaks the spec: %s",
             request.method,
             request.path,
             reply.status,
-            "; ".join(shown),
+            printable("; ".join(shown)),
         )
     return _answer(reply)
 
@@ -169,16 +172,18 @@ def _journal(response: Response) -> Response:
     try:
         captured = capture_this_call(response, "proxy")
         violations = g.get("violations", [])
-        fragments = current.credential_filter.remember(request.headers.get("Authorization"))
+        current.credential_filter.remember(request.headers.get("Authorization"))
         scrub = current.credential_filter.scrub
 
         def entry() -> dict[str, Any]:
-            scrubbed: dict[str, Any] = scrub({**captured(), "violations": violations}, fragments)
+            scrubbed: dict[str, Any] = scrub({**captured(), "violations": violations})
             return scrubbed
 
         current.state.append_journal(entry, current.settings.journal_size)
     except Exception as error:  # the journal must never turn an answer into a crash
-        logger.warning("could not journal %s %s: %s", request.method, request.path, error)
+        logger.warning(
+            "could not journal %s %s: %s", request.method, printable(request.path), error
+        )
     return response
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -40,55 +41,56 @@ def credential_fragments(authorization: str | None) -> set[str]:
     return {fragment for fragment in found if len(fragment) >= MIN_FRAGMENT}
 
 
-def _scrub(text: str, fragments: set[str]) -> str:
-    for fragment in sorted(fragments, key=len, reverse=True):  # longest first
-        text = text.replace(fragment, REDACTED)
-    return text
-
-
 class CredentialFilter:
     """The credentials seen so far (in memory only), and the scrubbing of texts and JSON
-    values."""
+    values: every fragment of every credential seen is replaced, whoever's call the text
+    came from (one caller's request may quote another caller's credential)."""
 
     def __init__(self) -> None:
         """Start knowing none."""
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._pattern: re.Pattern[str] | None = None
 
-    def remember(self, authorization: str | None) -> set[str]:
-        """Remember a caller's credential; return its fragments."""
+    def remember(self, authorization: str | None) -> None:
+        """Remember a caller's credential."""
         fragments = credential_fragments(authorization)
         with self._lock:
+            if all(fragment in self._seen for fragment in fragments):
+                return
             for fragment in fragments:
                 self._seen[fragment] = None
-                self._seen.move_to_end(fragment)
             while len(self._seen) > _REMEMBERED:
                 self._seen.popitem(last=False)
-        return fragments
+            self._pattern = None
 
-    def _all(self) -> set[str]:
+    def _compiled(self) -> re.Pattern[str] | None:
         with self._lock:
-            return set(self._seen)
+            if self._pattern is None and self._seen:
+                longest_first = sorted(self._seen, key=len, reverse=True)
+                self._pattern = re.compile("|".join(map(re.escape, longest_first)))
+            return self._pattern
 
-    def scrub_text(self, text: str, fragments: set[str] | None = None) -> str:
-        """``text`` without the given credential fragments (default: all seen)."""
-        return _scrub(text, self._all() if fragments is None else fragments)
+    def scrub_text(self, text: str) -> str:
+        """``text`` without any credential fragment seen."""
+        pattern = self._compiled()
+        return text if pattern is None else pattern.sub(REDACTED, text)
 
-    def scrub(self, value: Any, fragments: set[str] | None = None) -> Any:
-        """A JSON value with the given credential fragments (default: all seen) replaced
-        in every string, keys included."""
-        chosen = self._all() if fragments is None else fragments
-        return _scrub_value(value, chosen) if chosen else value
+    def scrub(self, value: Any) -> Any:
+        """A JSON value with every credential fragment seen replaced in every string,
+        keys included."""
+        pattern = self._compiled()
+        return value if pattern is None else _scrub_value(value, pattern)
 
 
-def _scrub_value(value: Any, fragments: set[str]) -> Any:
+def _scrub_value(value: Any, pattern: re.Pattern[str]) -> Any:
     if isinstance(value, str):
-        return _scrub(value, fragments)
+        return pattern.sub(REDACTED, value)
     if isinstance(value, dict):
         return {
-            _scrub(str(key), fragments): _scrub_value(item, fragments)
+            pattern.sub(REDACTED, str(key)): _scrub_value(item, pattern)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_scrub_value(item, fragments) for item in value]
+        return [_scrub_value(item, pattern) for item in value]
     return value

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from gong_tasks_kit.mock_server.bounds import printable
 from gong_tasks_kit.mock_server.task_data import (
     WORKSPACE_KEY,
     SourceTask,
@@ -68,8 +69,8 @@ class Recording:
         """How many tasks are recorded."""
         return len(self._tasks)
 
-    def _prepared(self, task: Any, workspace: str | None, fragments: set[str]) -> SourceTask | None:
-        cleaned = self._credentials.scrub(task, fragments)
+    def _prepared(self, task: Any, workspace: str | None) -> SourceTask | None:
+        cleaned = self._credentials.scrub(task)
         if self._anonymizer is not None and isinstance(cleaned, dict):
             cleaned = self._anonymizer.task(cleaned)
         if isinstance(cleaned, dict) and workspace is not None:
@@ -78,16 +79,15 @@ class Recording:
             return check_task(cleaned)
         except ValueError as error:
             field = str(error).split(":", 1)[0]  # the field only: values stay out of logs
-            logger.warning("not recorded: a task that breaks the spec (%s)", field)
+            logger.warning("not recorded: a task that breaks the spec (%s)", printable(field))
             return None
 
-    def observe(self, request_body: bytes, reply: TargetReply, fragments: set[str]) -> int:
+    def observe(self, request_body: bytes, reply: TargetReply) -> int:
         """Record the tasks of one successful list answer; return how many it held.
 
         Args:
             request_body: The caller's request (its filter names the workspace).
             reply: The target's answer (only a 200 with a ``tasks`` array is recorded).
-            fragments: The caller's credential, in pieces, removed from what is kept.
         """
         if reply.status != 200:
             return 0
@@ -104,9 +104,7 @@ class Recording:
             task_id = task.get("id") if isinstance(task, dict) else None
             with self._lock:
                 known = self._tasks.get(task_id) if isinstance(task_id, int) else None
-            prepared = self._prepared(
-                task, workspace or (known.workspace_id if known else None), fragments
-            )
+            prepared = self._prepared(task, workspace or (known.workspace_id if known else None))
             with self._lock:
                 if prepared is None:
                     self.skipped += 1
