@@ -159,10 +159,13 @@ def exhaust_quota() -> Response:
     body = _body()
     if not isinstance(body, dict):
         raise _bad("body must be a JSON object")
+    if set(body) - {"credential"}:
+        raise _bad("quota: the only field is 'credential'")
     current = runtime()
     credential = body.get("credential")
-    if credential is not None and (not isinstance(credential, str) or not credential):
-        raise _bad("credential must be a non-empty string")
+    names = current.credential_names()
+    if credential is not None and credential not in names:  # never quoted: it may be a token
+        raise _bad(f"credential must name a configured credential: {', '.join(names)}")
     key = current.limit_key_for(credential, request.headers.get("Authorization"))
     seconds = current.limiter.exhaust_daily(key)
     bucket = current.limiter.bucket(key)

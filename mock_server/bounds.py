@@ -88,3 +88,19 @@ def printable(text: str) -> str:
     """``text`` with control characters escaped, for a log line: a client's text must not
     start a forged line of its own or colour the terminal."""
     return text.translate(_CONTROLS)
+
+
+_MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64; Python's own limit (4,300) names itself
+
+
+def json_integer(text: str) -> int:
+    """A JSON integer for Python's parser (``parse_int``), refusing absurd lengths with a
+    message of our own.
+
+    Raises:
+        ValueError: for more than 40 digits.
+    """
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_JSON_INTEGER_DIGITS:
+        raise ValueError(f"a number of {digits} digits is beyond any field's range")
+    return int(text)

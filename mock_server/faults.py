@@ -68,8 +68,10 @@ def _status(value: Any, operation: str | None = None) -> int:
 
 
 def _operation(payload: dict[str, Any]) -> str | None:
-    value = payload.get("operation")
-    if value is not None and value not in operation_ids():
+    if "operation" not in payload:
+        return None
+    value = payload["operation"]
+    if value not in operation_ids():
         raise AdminInputError(
             f"operation must be one of {', '.join(operation_ids())}, got {_shown(value)}"
         )
@@ -86,8 +88,15 @@ def _known_fields(payload: dict[str, Any], what: str, fields: frozenset[str]) ->
 
 def _session(payload: dict[str, Any]) -> str | None:
     session = payload.get("session")
-    if session is not None and (not isinstance(session, str) or not session or len(session) > 200):
-        raise AdminInputError("session must be a non-empty string of at most 200 characters")
+    if session is not None and (
+        not isinstance(session, str)
+        or not session
+        or len(session) > 200
+        or not session.isprintable()
+    ):
+        raise AdminInputError(
+            "session must be a non-empty string of at most 200 printable characters"
+        )
     return session
 
 
@@ -163,7 +172,10 @@ def parse_latency(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise AdminInputError("latency must be a JSON object")
     _known_fields(payload, "latency", _LATENCY_FIELDS)
-    if "fixedMs" in payload:
+    fixed_given, range_given = "fixedMs" in payload, {"minMs", "maxMs"} & set(payload)
+    if fixed_given == bool(range_given):
+        raise AdminInputError('latency needs {"fixedMs": N} or {"minMs": N, "maxMs": M}, not both')
+    if fixed_given:
         fixed = _integer(payload, "fixedMs", 0, MAX_LATENCY_MS, 0)
         low = high = fixed
     else:

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from gong_tasks_kit.mock_server.bounds import lone_surrogate
+from gong_tasks_kit.mock_server.bounds import json_integer, lone_surrogate
 from gong_tasks_kit.mock_server.errors import bad_request
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.spec.operations import LIST_TASKS
@@ -28,7 +28,7 @@ def _parse_json(body: bytes) -> Any:
     try:
         # orjson refuses integers beyond 64 bits, which are valid JSON: the slow parser
         # takes them so the client hears about the field, not about its syntax.
-        document = json.loads(body, parse_constant=_reject_constant)
+        document = json.loads(body, parse_constant=_reject_constant, parse_int=json_integer)
     except (ValueError, RecursionError):
         raise bad_request(f"Request body is not valid JSON: {first_error}") from None
     if lone_surrogate(document) is not None:  # orjson's error says where

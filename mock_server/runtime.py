@@ -53,6 +53,12 @@ class Controls:
         self.state.reset()
         self.limiter.reset()
 
+    def credential_names(self) -> list[str]:
+        """The names of the accepted credentials: the access key, then ``token#N`` for
+        the N-th bearer token (a token's own value is never its name)."""
+        tokens = len(self.settings.bearer_tokens)
+        return [self.settings.access_key, *(f"token#{n}" for n in range(1, tokens + 1))]
+
     def limit_key_for(self, credential: str | None, authorization: str | None) -> str:
         """The limiter key of a named credential, else of an ``Authorization`` value, else
         of the configured access key."""

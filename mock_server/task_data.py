@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from gong_tasks_kit.mock_server.bounds import lone_surrogate
+from gong_tasks_kit.mock_server.bounds import json_integer, lone_surrogate
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.updates import utc_timestamp
 from gong_tasks_kit.spec.loader import load_spec
@@ -107,7 +107,7 @@ def _load_json(raw: bytes) -> Any:
     try:
         # orjson reads integers beyond 64 bits as floats (or refuses them): the exact
         # parser keeps them integers, so the message names the field and its value.
-        document = json.loads(raw, parse_constant=_reject_constant)
+        document = json.loads(raw, parse_constant=_reject_constant, parse_int=json_integer)
     except (ValueError, RecursionError) as error:
         raise TaskDataError(f"not valid JSON: {first_error or error}") from None
     surrogate = lone_surrogate(document)

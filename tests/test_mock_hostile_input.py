@@ -111,12 +111,17 @@ def test_journal_limit_keeps_the_newest(
         ("/chaos", {"rate": 0.5, "rat": 1}, "unknown field 'rat'"),
         ("/latency", {"fixedMs": 100.0}, "fixedMs must be an integer"),
         ("/latency", {"fixedMs": False}, "fixedMs must be an integer"),
+        ("/latency", {}, 'latency needs {"fixedMs": N} or {"minMs": N, "maxMs": M}'),
+        ("/latency", {"fixedMs": 100, "minMs": 1, "maxMs": 2}, "not both"),
+        ("/plans", {"steps": [{"status": 500, "operation": None}]}, "operation must be one of"),
+        ("/plans", {"steps": [{"status": 500}], "session": "a\u0000b"}, "printable characters"),
+        ("/quota/exhaust", {"credential": "gong-mock-access-key", "x": 1}, "the only field"),
     ],
 )
 def test_admin_numbers_and_fields_are_strictly_typed(
     gong_mock: MockControl, gong_mock_client: FlaskClient, path: str, payload: Any, message: str
 ) -> None:
-    method = "POST" if path == "/plans" else "PUT"
+    method = "POST" if path in ("/plans", "/quota/exhaust") else "PUT"
     response = gong_mock_client.open(f"/__admin{path}", method=method, json=payload)
     assert response.status_code == 400
     assert any(message in error for error in response.json["errors"]), response.json
@@ -302,3 +307,25 @@ def test_a_valid_surrogate_pair_is_text_like_any_other(gong_mock_client: FlaskCl
     response = gong_mock_client.post("/v2/tasks", data=raw, content_type="application/json")
     assert response.status_code == 400
     assert any("😀' is not one of" in message for message in response.json["errors"])
+
+
+def test_quota_names_credentials_and_never_quotes_a_token(gong_mock_client: FlaskClient) -> None:
+    token = "gong-mock-token"
+    refused = gong_mock_client.post("/__admin/quota/exhaust", json={"credential": token})
+    assert refused.status_code == 400
+    assert token not in refused.text
+    assert "gong-mock-access-key, token#1" in refused.json["errors"][0]
+    for name in ("gong-mock-access-key", "token#2"):
+        answer = gong_mock_client.post("/__admin/quota/exhaust", json={"credential": name})
+        assert answer.status_code == 200, answer.json
+
+
+def test_an_upload_with_a_5000_digit_number_is_named_in_our_words(
+    gong_mock_client: FlaskClient,
+) -> None:
+    raw = b'{"tasks": [{"id": ' + b"9" * 5000 + b"}]}"
+    answer = gong_mock_client.put("/__admin/tasks", data=raw, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json["errors"] == [
+        "not valid JSON: a number of 5000 digits is beyond any field's range"
+    ]
