@@ -71,7 +71,7 @@ def _operation(payload: dict[str, Any]) -> str | None:
     if "operation" not in payload:
         return None
     value = payload["operation"]
-    if value not in operation_ids():
+    if not isinstance(value, str) or value not in operation_ids():
         raise AdminInputError(
             f"operation must be one of {', '.join(operation_ids())}, got {_shown(value)}"
         )
