@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from gong_tasks_kit.mock_server.bounds import printable
+from gong_tasks_kit.mock_server.bounds import parse_whole_number, printable
 from gong_tasks_kit.mock_server.errors import ApiError
 
 if TYPE_CHECKING:
@@ -188,6 +188,9 @@ class WsgiOnRsgi:
             return io.BytesIO(b""), True
         chunks: list[bytes] = []
         limit = self._body_limit(scope.method, scope.path)
+        declared = parse_whole_number(headers.get("content-length") or "", high=2**63)
+        if declared is not None and declared > limit:  # too large: answered without waiting
+            return io.BytesIO(b""), False
         try:
             await asyncio.wait_for(self._read_all(protocol, chunks, limit), self._body_timeout)
         except TimeoutError:

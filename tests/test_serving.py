@@ -138,9 +138,25 @@ def test_a_stalled_body_is_answered_400_after_the_body_timeout(
         assert headers["connection"] == "close"
         errors = json.loads(body)["errors"]
         assert errors == ["Request body: the body could not be read (it did not arrive within 1 s)"]
+        assert sock.recv(100) == b""  # closed after the answer, the slot freed
     (entry,) = requests.get(f"{served.url}/__admin/requests", timeout=10).json()["requests"]
     assert entry["status"] == 400
     assert "did not arrive" in entry["bodyProblem"]
+
+
+def test_a_declared_length_over_the_limit_is_answered_at_once_and_closed(
+    start_mock: Callable[..., Any],
+) -> None:
+    served = start_mock(["--rate-limit", "off"])  # the default body time-out: 10 s
+    with closing(socket.create_connection(("127.0.0.1", _port(served.url)))) as sock:
+        sock.sendall(_request_head(length=10**9) + JSON_BODY[:5])
+        started = time.monotonic()
+        status, headers, body = _read_answer(sock, timeout=15)
+        assert status == 400
+        assert time.monotonic() - started < 3  # no wait for a body that will not fit
+        assert headers["connection"] == "close"
+        assert json.loads(body)["errors"] == ["Request body is larger than the 65536-byte limit"]
+        assert sock.recv(100) == b""  # and the connection is closed
 
 
 def test_a_connection_that_sends_no_whole_head_is_closed_after_the_header_timeout(
