@@ -190,7 +190,8 @@ def list_requests() -> Response:
     session = request.args.get("session")
     limit = _count_arg("limit", _MAX_JOURNAL_LIMIT)
     since = _count_arg("since", 2**62)
-    entries = runtime().state.journal()
+    current = runtime()
+    entries = current.state.journal()
     last_id = int(entries[-1]["id"]) if entries else 0
     if since is not None:
         entries = [entry for entry in entries if int(entry["id"]) > since]
@@ -198,7 +199,8 @@ def list_requests() -> Response:
         entries = [entry for entry in entries if entry.get("session") == session]
     if limit is not None:
         entries = entries[-limit:] if limit else []
-    return _json({"requests": [presented(entry) for entry in entries], "lastId": last_id})
+    shown = [presented(current.shown(entry)) for entry in entries]
+    return _json({"requests": shown, "lastId": last_id})
 
 
 @admin.delete("/requests")

@@ -3,13 +3,22 @@ QA controls: the mock and the proxy), and the served tasks (the mock)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 
+from gong_tasks_kit.fixtures.credentials import (
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_ACCESS_KEY_SECRET,
+    DEFAULT_BEARER_TOKENS,
+    basic_authorization,
+)
 from gong_tasks_kit.mock_server.auth import AuthSettings, authenticate
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.limiter import GongLimiter
+from gong_tasks_kit.mock_server.redaction import Redactor, credential_fragments
 from gong_tasks_kit.mock_server.served_tasks import ServedTasks
 from gong_tasks_kit.mock_server.settings import MockSettings
 from gong_tasks_kit.mock_server.state import MemoryState, StateBackend
@@ -47,6 +56,14 @@ class Controls:
         state = self.state
         return not isinstance(state, MemoryState) or state.get_setting("latency") is not None
 
+    def shown(self, value: Any) -> Any:
+        """``value`` (a journal entry) as the admin API may show it: the mock's configured
+        credentials redacted wherever a caller put them (the public defaults stay)."""
+        settings = self.settings
+        return _configured_credentials(
+            settings.access_key, settings.access_key_secret, tuple(settings.bearer_tokens)
+        ).value(value)
+
     def reset(self) -> None:
         """Forget plans, chaos, latency, the journal, every limiter counter, every task
         change and every upload."""
@@ -75,6 +92,20 @@ class Controls:
         if not self.settings.auth:
             return ANONYMOUS_KEY
         return f"basic:{self.settings.access_key}"
+
+
+@functools.lru_cache(maxsize=8)
+def _configured_credentials(key: str, secret: str, tokens: tuple[str, ...]) -> Redactor:
+    """A redactor of every credential the operator configured (not the public defaults)."""
+    fragments: set[str] = set()
+    if secret != DEFAULT_ACCESS_KEY_SECRET:
+        fragments |= credential_fragments(basic_authorization(key, secret))
+    if key != DEFAULT_ACCESS_KEY:
+        fragments |= credential_fragments(f"Key {key}")
+    for token in tokens:
+        if token not in DEFAULT_BEARER_TOKENS:
+            fragments |= credential_fragments(f"Bearer {token}")
+    return Redactor(fragments)
 
 
 @dataclass(frozen=True, slots=True)

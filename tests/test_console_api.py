@@ -111,3 +111,26 @@ def test_dataset_offers_example_credentials_only_while_they_are_the_public_ones(
     answer = configured.get("/__admin/dataset")
     assert answer.json["exampleCredentials"] is None
     assert b"private" not in answer.data
+
+
+def test_journal_never_shows_a_configured_credential_wherever_a_caller_put_it() -> None:
+    key, secret, token = "key-Qm4Rt7", "secret-Vb2Nx9", "token-Hp6Ls3"
+    app = create_app(
+        {
+            "access_key": key,
+            "access_key_secret": secret,
+            "bearer_tokens": {token: ["api:tasks:read"]},
+            "rate_limit": "off",
+        }
+    )
+    client = app.test_client()
+    quoting = {"filter": {"userId": secret, "types": [token], "taskAction": [key]}}
+    client.post("/v2/tasks", json=quoting, headers={"Authorization": f"Bearer {token}"})
+    client.post("/v2/tasks", json={}, headers={"X-Note": f"{key}:{secret}"})
+    journal = client.get("/__admin/requests").text
+    for credential in (key, secret, token):
+        assert credential not in journal, credential
+    assert "[redacted]" in journal
+    public = create_app({"rate_limit": "off"}).test_client()  # the defaults are public
+    public.post("/v2/tasks", json={"filter": {"userId": "gong-mock-token"}})
+    assert "gong-mock-token" in public.get("/__admin/requests").text

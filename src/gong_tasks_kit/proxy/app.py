@@ -173,11 +173,14 @@ def _journal(response: Response) -> Response:
         captured = capture_this_call(response, "proxy")
         violations = g.get("violations", [])
         current.credential_filter.remember(request.headers.get("Authorization"))
-        scrub = current.credential_filter.scrub
 
         def entry() -> dict[str, Any]:
-            scrubbed: dict[str, Any] = scrub({**captured(), "violations": violations})
-            return scrubbed
+            # Scrubbed when made (a Redis journal keeps no credential at rest), and again
+            # when shown (ProxyState.shown), against credentials seen since.
+            made: dict[str, Any] = current.credential_filter.scrub(
+                {**captured(), "violations": violations}
+            )
+            return made
 
         current.state.append_journal(entry, current.settings.journal_size)
     except Exception as error:  # the journal must never turn an answer into a crash

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from flask import Flask
@@ -64,6 +65,10 @@ class ProxyState(Controls):
     def next_call_may_block(self) -> bool:
         """Always: a call may wait on the target."""
         return True
+
+    def shown(self, value: Any) -> Any:
+        """``value`` (a journal entry) without any credential the proxy has seen."""
+        return self.credential_filter.scrub(value)
 
     def drift_report(self) -> dict[str, object]:
         """The drift report so far, without any credential seen."""
