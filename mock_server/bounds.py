@@ -90,7 +90,7 @@ def printable(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-_MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64; Python's own limit (4,300) names itself
+_MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64, and far below Python's own limit (4,300)
 
 
 def json_integer(text: str) -> int:

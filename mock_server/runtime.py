@@ -98,14 +98,13 @@ class Controls:
 def _configured_credentials(key: str, secret: str, tokens: tuple[str, ...]) -> Redactor:
     """A redactor of every credential the operator configured (not the public defaults)."""
     fragments: set[str] = set()
-    if secret != DEFAULT_ACCESS_KEY_SECRET:
+    if secret != DEFAULT_ACCESS_KEY_SECRET or key != DEFAULT_ACCESS_KEY:
         fragments |= credential_fragments(basic_authorization(key, secret))
-    if key != DEFAULT_ACCESS_KEY:
-        fragments |= credential_fragments(f"Key {key}")
     for token in tokens:
         if token not in DEFAULT_BEARER_TOKENS:
             fragments |= credential_fragments(f"Bearer {token}")
-    return Redactor(fragments)
+    public = {DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET, *DEFAULT_BEARER_TOKENS}
+    return Redactor(fragments - public)
 
 
 @dataclass(frozen=True, slots=True)
