@@ -4,9 +4,7 @@ Python's ``int()`` takes any Unicode digit and refuses (with a ValueError) strin
 than 4,300 digits; ``isdecimal()`` says yes to Arabic-Indic digits. Numbers that arrive as
 text (``Prefer: code=429``, ``?limit=10``, ``Content-Length``) are therefore read here and
 only here: ASCII digits, a bounded length, a range. JSON numbers from the admin API must be
-integers of JSON's own integer type (``429``, never ``429.0`` or ``true``). Text must be
-Unicode: Python's own JSON parser takes a lone surrogate escape (``"\\ud800"``) that
-orjson refuses, so what it parsed is checked for them.
+integers of JSON's own integer type (``429``, never ``429.0`` or ``true``).
 """
 
 from __future__ import annotations
@@ -62,25 +60,6 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def lone_surrogate(value: Any) -> str | None:
-    """The first string (key or value) of a parsed JSON value that holds a lone surrogate,
-    escaped (``\\ud800``) so it can be quoted; None when all of its text is Unicode."""
-    pending: list[Any] = [value]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, dict):
-            pending.extend(node.keys())
-            pending.extend(node.values())
-        elif isinstance(node, list):
-            pending.extend(node)
-        elif isinstance(node, str) and not node.isascii():
-            try:
-                node.encode("utf-8")
-            except UnicodeEncodeError:
-                return node.encode("utf-8", "backslashreplace").decode()[:40]
-    return None
-
-
 _CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
 
 
@@ -88,19 +67,3 @@ def printable(text: str) -> str:
     """``text`` with control characters escaped, for a log line: a client's text must not
     start a forged line of its own or colour the terminal."""
     return text.translate(_CONTROLS)
-
-
-_MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64, and far below Python's own limit (4,300)
-
-
-def json_integer(text: str) -> int:
-    """A JSON integer for Python's parser (``parse_int``), refusing absurd lengths with a
-    message of our own.
-
-    Raises:
-        ValueError: for more than 40 digits.
-    """
-    digits = len(text.lstrip("-"))
-    if digits > _MAX_JSON_INTEGER_DIGITS:
-        raise ValueError(f"a number of {digits} digits is beyond any field's range")
-    return int(text)

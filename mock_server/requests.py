@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import orjson
-
-from gong_tasks_kit.mock_server.bounds import json_integer, lone_surrogate
 from gong_tasks_kit.mock_server.errors import bad_request
 from gong_tasks_kit.mock_server.fast_validation import is_valid
+from gong_tasks_kit.mock_server.json_input import parse_json
 from gong_tasks_kit.spec.operations import LIST_TASKS
 from gong_tasks_kit.spec.reference import iter_request_violations
 
 _MAX_MESSAGES = 10
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON value")
-
-
 def _parse_json(body: bytes) -> Any:
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        first_error = error
-    try:
-        # orjson refuses integers beyond 64 bits, which are valid JSON: the slow parser
-        # takes them so the client hears about the field, not about its syntax.
-        document = json.loads(body, parse_constant=_reject_constant, parse_int=json_integer)
-    except (ValueError, RecursionError):
-        raise bad_request(f"Request body is not valid JSON: {first_error}") from None
-    if lone_surrogate(document) is not None:  # orjson's error says where
-        raise bad_request(f"Request body is not valid JSON: {first_error}")
-    return document
+        # Integers beyond 64 bits are valid JSON: read exactly, so the client hears
+        # about the field, not about its syntax.
+        return parse_json(body)
+    except ValueError as error:
+        raise bad_request(f"Request body is not valid JSON: {error}") from None
 
 
 def read_json_body(body: bytes, mimetype: str, expected: str) -> Any:

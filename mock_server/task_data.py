@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from gong_tasks_kit.mock_server.bounds import json_integer, lone_surrogate
 from gong_tasks_kit.mock_server.fast_validation import is_valid
+from gong_tasks_kit.mock_server.json_input import parse_json
 from gong_tasks_kit.mock_server.updates import utc_timestamp
 from gong_tasks_kit.spec.loader import load_spec
 from gong_tasks_kit.spec.reference import iter_response_violations
@@ -38,7 +37,6 @@ REQUIRED_FIELDS = ("id", "userId", "type", "status", "actions", "created", "upda
 _DATE_FIELDS = ("created", "updated", "dueDate")
 _MAX_WORKSPACE_ID = 200
 _UTF8_BOM = b"\xef\xbb\xbf"
-_LONG_NUMBER = re.compile(rb"[0-9]{20}")  # may not fit 64 bits (or sits in a string: harmless)
 _INTEGER_FIELDS = ("id", "userId")
 
 
@@ -92,28 +90,12 @@ class TaskDocument:
         return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else None)
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON value")
-
-
 def _load_json(raw: bytes) -> Any:
-    raw = raw.removeprefix(_UTF8_BOM)
-    first_error: Exception | None = None
-    if not _LONG_NUMBER.search(raw):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            first_error = error
     try:
-        # orjson reads integers beyond 64 bits as floats (or refuses them): the exact
-        # parser keeps them integers, so the message names the field and its value.
-        document = json.loads(raw, parse_constant=_reject_constant, parse_int=json_integer)
-    except (ValueError, RecursionError) as error:
-        raise TaskDataError(f"not valid JSON: {first_error or error}") from None
-    surrogate = lone_surrogate(document)
-    if surrogate is not None:
-        raise TaskDataError(f"not valid JSON: the text '{surrogate}' holds a lone surrogate")
-    return document
+        # Ids beyond 64 bits stay integers, so the message names the field and its value.
+        return parse_json(raw.removeprefix(_UTF8_BOM), long_numbers_exact=True)
+    except ValueError as error:
+        raise TaskDataError(f"not valid JSON: {error}") from None
 
 
 @functools.cache

@@ -1,0 +1,84 @@
+"""JSON as clients send it, read exactly: orjson first (fast), Python's parser for what
+orjson will not read exactly (integers beyond 64 bits), and in both cases only JSON's own
+values (no ``NaN``), bounded integers and Unicode text.
+
+Python's parser takes a lone surrogate escape (``"\\ud800"``) that orjson refuses, and
+its ``int()`` refuses more than 4,300 digits in words of its own: both are checked here,
+so a client hears about its JSON, never about Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+#: Twenty digits in a row: a number that may not fit 64 bits (or text in a string: harmless).
+_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+
+_MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64, and far below Python's own limit (4,300)
+
+
+def json_integer(text: str) -> int:
+    """A JSON integer for Python's parser (``parse_int``), refusing absurd lengths with a
+    message of our own.
+
+    Raises:
+        ValueError: for more than 40 digits.
+    """
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_JSON_INTEGER_DIGITS:
+        raise ValueError(f"a number of {digits} digits is beyond any field's range")
+    return int(text)
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The first string (key or value) of a parsed JSON value that holds a lone surrogate,
+    escaped (``\\ud800``) so it can be quoted; None when all of its text is Unicode."""
+    pending: list[Any] = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, str) and not node.isascii():
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return node.encode("utf-8", "backslashreplace").decode()[:40]
+    return None
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_json(raw: bytes, *, long_numbers_exact: bool = False) -> Any:
+    """The JSON value of ``raw``.
+
+    Args:
+        raw: The bytes as received.
+        long_numbers_exact: Read a document with 20-digit runs by Python's parser at once,
+            so integers beyond 64 bits stay integers (and a message can name them).
+
+    Raises:
+        ValueError: naming the problem (orjson's own words when it had some).
+    """
+    first_error: Exception | None = None
+    if not (long_numbers_exact and _LONG_NUMBER.search(raw)):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            first_error = error
+    try:
+        document = json.loads(raw, parse_constant=_reject_constant, parse_int=json_integer)
+    except (ValueError, RecursionError) as error:
+        raise ValueError(str(first_error or error)) from None
+    surrogate = lone_surrogate(document)
+    if surrogate is not None:
+        raise ValueError(str(first_error or f"the text '{surrogate}' holds a lone surrogate"))
+    return document
