@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +32,7 @@ from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, n
 from gong_tasks_kit.mock_server.journal import (
     JOURNALED_ADMIN_CALL,
     CapturedCall,
+    JournalEntry,
     capture_call,
 )
 from gong_tasks_kit.mock_server.limiter import GongLimiter
@@ -40,6 +41,7 @@ from gong_tasks_kit.mock_server.requests import parse_task_filter
 from gong_tasks_kit.mock_server.runtime import (
     ANONYMOUS_KEY,
     EXTENSION,
+    Controls,
     MockState,
     controls,
     mock_state,
@@ -234,17 +236,21 @@ def capture_this_call(response: Response, answered_by: str) -> CapturedCall:
     )
 
 
-def _journal(response: Response) -> Response:
-    if request.path.startswith(_UNJOURNALED_PREFIXES) and not g.get(JOURNALED_ADMIN_CALL):
-        return response
-    current = mock_state()
+def journal_this_call(current: Controls, entry: Callable[[], JournalEntry]) -> None:
+    """Add the current call's entry (made by ``entry`` now) to ``current``'s journal; a
+    failure is logged, never raised: the journal must never turn an answer into a crash."""
     try:
-        entry = capture_this_call(response, "mock")
-        current.state.append_journal(entry, current.settings.journal_size)
-    except Exception as error:  # the journal must never turn an answer into a crash
+        current.state.append_journal(entry(), current.settings.journal_size)
+    except Exception as error:
         logger.warning(
             "could not journal %s %s: %s", request.method, printable(request.path), error
         )
+
+
+def _journal(response: Response) -> Response:
+    if request.path.startswith(_UNJOURNALED_PREFIXES) and not g.get(JOURNALED_ADMIN_CALL):
+        return response
+    journal_this_call(mock_state(), lambda: capture_this_call(response, "mock"))
     return response
 
 

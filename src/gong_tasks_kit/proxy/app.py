@@ -22,6 +22,7 @@ from flask import Blueprint, Flask, Response, g, request
 from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, admin, guard_admin_call
 from gong_tasks_kit.mock_server.app import (
     capture_this_call,
+    journal_this_call,
     register_error_handlers,
     start_clock,
 )
@@ -29,6 +30,7 @@ from gong_tasks_kit.mock_server.bodies import BoundedBody
 from gong_tasks_kit.mock_server.bounds import printable
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
+from gong_tasks_kit.mock_server.journal import JournalEntry
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.runtime import EXTENSION, controls
@@ -169,24 +171,23 @@ def _journal(response: Response) -> Response:
     if request.path.startswith(_UNJOURNALED_PREFIXES):
         return response
     current = proxy_state()
-    try:
+
+    def made() -> JournalEntry:
+        current.credential_filter.remember(request.headers.get("Authorization"))
         captured = capture_this_call(response, "proxy")
         violations = g.get("violations", [])
-        current.credential_filter.remember(request.headers.get("Authorization"))
 
         def entry() -> dict[str, Any]:
             # Scrubbed when made (a Redis journal keeps no credential at rest), and again
             # when shown (ProxyState.shown), against credentials seen since.
-            made: dict[str, Any] = current.credential_filter.scrub(
+            scrubbed: dict[str, Any] = current.credential_filter.scrub(
                 {**captured(), "violations": violations}
             )
-            return made
+            return scrubbed
 
-        current.state.append_journal(entry, current.settings.journal_size)
-    except Exception as error:  # the journal must never turn an answer into a crash
-        logger.warning(
-            "could not journal %s %s: %s", request.method, printable(request.path), error
-        )
+        return entry
+
+    journal_this_call(current, made)
     return response
 
 
