@@ -184,7 +184,8 @@ class WsgiOnRsgi:
     async def _body(self, scope: Any, protocol: Any) -> tuple[io.RawIOBase | io.BytesIO, bool]:
         """The request body as a stream, and whether it was read to its end."""
         headers = scope.headers
-        if "content-length" not in headers and "transfer-encoding" not in headers:
+        chunked = "transfer-encoding" in headers
+        if "content-length" not in headers and not chunked:
             return io.BytesIO(b""), True
         chunks: list[bytes] = []
         limit = self._body_limit(scope.method, scope.path)
@@ -192,7 +193,12 @@ class WsgiOnRsgi:
         if declared is not None and declared > limit:  # too large: answered without waiting
             return io.BytesIO(b""), False
         try:
-            await asyncio.wait_for(self._read_all(protocol, chunks, limit), self._body_timeout)
+            # asyncio.timeout, not wait_for: no task per request
+            async with asyncio.timeout(self._body_timeout):
+                if chunked:  # no size known in advance: read until past the limit
+                    await self._read_all(protocol, chunks, limit)
+                else:  # granian reads exactly the declared length, at most the limit
+                    chunks.append(await protocol())
         except TimeoutError:
             reason = f"it did not arrive within {self._body_timeout:g} s"
             return _FailingBody(reason), False

@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from gong_tasks_kit.mock_server import server
 from gong_tasks_kit.mock_server.testing import basic_authorization
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
@@ -142,6 +143,24 @@ def test_a_stalled_body_is_answered_400_after_the_body_timeout(
     (entry,) = requests.get(f"{served.url}/__admin/requests", timeout=10).json()["requests"]
     assert entry["status"] == 400
     assert "did not arrive" in entry["bodyProblem"]
+
+
+def test_a_body_that_arrives_in_pieces_within_the_timeout_is_read_whole(
+    start_mock: Callable[..., Any],
+) -> None:
+    served = start_mock(["--rate-limit", "off", "--body-timeout", "5"])
+    with closing(socket.create_connection(("127.0.0.1", _port(served.url)))) as sock:
+        sock.sendall(_request_head(length=len(JSON_BODY)) + JSON_BODY[:5])
+        for start in range(5, len(JSON_BODY), 20):
+            time.sleep(0.05)
+            sock.sendall(JSON_BODY[start : start + 20])
+        status, headers, body = _read_answer(sock, timeout=15)
+        assert status == 200, body
+        assert headers.get("connection") != "close"  # whole: the connection stays usable
+        sock.sendall(_request_head(length=len(JSON_BODY)) + JSON_BODY)
+        assert _read_answer(sock, timeout=15)[0] == 200
+    journal = requests.get(f"{served.url}/__admin/requests", timeout=10).json()["requests"]
+    assert [entry["body"] for entry in journal] == [BODY, BODY]
 
 
 def test_a_declared_length_over_the_limit_is_answered_at_once_and_closed(
@@ -326,3 +345,9 @@ def test_a_delayed_call_never_holds_up_the_others(start_mock: Callable[..., Any]
         time.sleep(0.3)
         assert _normal_call_seconds(served.url) < 2.5  # the sleeping calls hold threads only
         assert [future.result().status_code for future in slow] == [200, 200, 200]
+
+
+def test_serving_runs_on_uvloop_where_it_is_installed() -> None:
+    import uvloop  # noqa: PLC0415 - a dependency everywhere but Windows
+
+    assert server._event_loop_factory() is uvloop.new_event_loop
