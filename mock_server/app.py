@@ -51,7 +51,7 @@ from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_s
 from gong_tasks_kit.mock_server.state import open_state
 from gong_tasks_kit.mock_server.store import TaskStore
 from gong_tasks_kit.mock_server.task_source import TaskSource, file_source, generated_source
-from gong_tasks_kit.mock_server.update_rules import answered_tasks
+from gong_tasks_kit.mock_server.update_rules import answered_tasks, task_not_found
 from gong_tasks_kit.mock_server.updates import parse_task_id, parse_task_update
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, load_spec, load_spec_text
 from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK, operation
@@ -127,10 +127,26 @@ def list_tasks() -> Response:
     return _tasks_answer(store, store.query(task_filter))
 
 
+def _naming_the_task(error: ApiError, task_id: str) -> ApiError:
+    """An injected 404 (``Prefer``, a plan, chaos) as Gong words it for the task in the
+    path, not the spec example's task; any other answer as it is."""
+    if error.status != 404:
+        return error
+    try:
+        number = parse_task_id(task_id)
+    except ApiError:
+        return error  # not a task id: the spec's example wording
+    named = task_not_found(number)
+    return ApiError(404, named.errors, error.headers, source=error.source)
+
+
 @tasks_api.patch(TASK_PATH.replace("{taskId}", "<task_id>"), provide_automatic_options=False)
 def update_task(task_id: str) -> Response:
     """Gong's ``PATCH /v2/tasks/{taskId}``."""
-    current = _admit(UPDATE_TASK)
+    try:
+        current = _admit(UPDATE_TASK)
+    except ApiError as error:
+        raise _naming_the_task(error, task_id) from None
     number = parse_task_id(task_id)
     update = parse_task_update(request.get_data(), request.mimetype)
     store = current.store

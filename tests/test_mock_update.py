@@ -260,6 +260,19 @@ def test_prefer_returns_each_documented_error_of_the_update(
     )
 
 
+def test_an_injected_404_names_the_task_in_the_path(
+    gong_mock_app: Flask, gong_mock_client: FlaskClient
+) -> None:
+    client = gong_mock_client
+    prefer = _patch(client, 77, {"userId": "1"}, Prefer="code=404")
+    assert prefer.json["errors"] == ["TaskId 77 not found"]
+    MockControl(gong_mock_app).fail_next(404, operation="updateTask")
+    planned = _patch(client, 8_000_000_000, {"userId": "1"})
+    assert (planned.status_code, planned.json["errors"]) == (404, ["TaskId 8000000000 not found"])
+    not_an_id = _patch(client, "abc", {"userId": "1"}, Prefer="code=404")
+    assert not_an_id.json["errors"] == ["TaskId 1234361284629351 not found"]  # the spec's
+
+
 def test_prefer_404_is_refused_on_the_list_call_which_does_not_document_it(
     gong_mock_client: FlaskClient,
 ) -> None:

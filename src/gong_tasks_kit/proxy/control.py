@@ -13,7 +13,7 @@ class ProxyControl(MockControl):
     uploads do not exist here), and :meth:`drift` reads the drift report.
 
     Example:
-        >>> control = ProxyControl("http://127.0.0.1:8080")
+        >>> control = ProxyControl("http://127.0.0.1:8081")
         >>> control.fail_next(429)  # answered by the proxy; the target never sees it
         >>> control.requests()[-1]["violations"]
         >>> control.drift()["violations"]

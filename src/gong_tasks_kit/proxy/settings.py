@@ -43,6 +43,8 @@ class ProxySettings(MockSettings):
         "max_connections",
     )
 
+    # Not the mock's 8080: a proxy and a mock on one machine both start with no flags.
+    port: int = setting(8081, "Port to listen on.", server=True, ge=0, le=65535)
     target: str = setting(
         "",
         "Base URL of the API to forward to, e.g. https://us-12345.api.gong.io (required).",
