@@ -3,9 +3,11 @@
 One command (``scripts/bench.sh``) sets up and runs it. In alternating rounds it starts
 each server on 127.0.0.1, loads it with wrk (one fixed request answered by 50 tasks,
 fixed connections, bounded duration), and reports medians with each server's spread
-across rounds (the machine's noise); then start-up time to the first 200 and memory
-summed over every process, with the default dataset and with 100,000 tasks. Prints one
-table and the ratios against the targets, and writes the same as JSON.
+across rounds (the machine's noise), the mock-to-ceiling ratio within each round, and
+the CPU time each server spends per call (summed over its processes); then start-up
+time to the first 200 and memory summed over every process, with the default dataset and
+with 100,000 tasks. Prints one table and the ratios against the targets, and writes the
+same as JSON.
 
 Servers: ``mock`` is ``gong-tasks serve`` as shipped with the limits off (validation,
 auth and journal on); ``ceiling-granian`` a bare Flask app returning the same bytes on
@@ -113,6 +115,18 @@ class Running:
             peaks.append(status.get("VmHWM", 0))
             current.append(status.get("VmRSS", 0))
         return sum(peaks) / 1024, sum(current) / 1024, len(pids)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far, summed over every process of the server."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in [self.process.pid, *_descendants(self.process.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
 
     def stop(self) -> None:
         """Stop the whole process group and wait until none of it is left, so the next
@@ -241,6 +255,7 @@ class Row:
     rss_mb: float
     rps_min: float
     rps_max: float
+    cpu_us_per_call: float
 
 
 TARGETS = {
@@ -340,13 +355,13 @@ def _print_report(
     print()
     print(
         f"{'server':<18}{'req/s':>8}{'min':>8}{'max':>8}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'errors':>7}{'body B':>8}{'start s':>8}{'RSS MB':>8}"
+        f"{'errors':>7}{'body B':>8}{'start s':>8}{'RSS MB':>8}{'CPU us':>8}"
     )
     for row in rows:
         print(
             f"{row.name:<18}{row.rps:>8.0f}{row.rps_min:>8.0f}{row.rps_max:>8.0f}"
             f"{row.p50_ms:>8.1f}{row.p99_ms:>8.1f}{row.errors:>7}{row.body_bytes:>8}"
-            f"{row.startup_s:>8.2f}{row.rss_mb:>8.0f}"
+            f"{row.startup_s:>8.2f}{row.rss_mb:>8.0f}{row.cpu_us_per_call:>8.0f}"
         )
     print(
         f"\nstart-up, default data: {default_start['startup_s']:.2f} s median "
@@ -412,7 +427,11 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
             running = Running(server, request)
             try:
                 _, sample = post(running.url, request)
+                cpu_before = running.cpu_seconds()
                 result = wrk(running.url, request, args.duration, args.connections)
+                calls = result["rps"] * args.duration
+                cpu = running.cpu_seconds() - cpu_before
+                result["cpu_us_per_call"] = cpu / calls * 1e6 if calls else float("nan")
                 _, rss, _ = running.rss_mb()
                 result.update(startup_s=running.startup_seconds, body_bytes=len(sample), rss_mb=rss)
                 runs[server.name].append(result)
@@ -440,6 +459,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
                 median["rss_mb"],
                 min(s["rps"] for s in samples),
                 max(s["rps"] for s in samples),
+                median["cpu_us_per_call"],
             )
         )
     by_name = {row.name: row for row in rows}
@@ -464,7 +484,15 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
     if large:
         measured["start-up s (100,000 tasks)"] = large["startup_s"]
         measured["memory MB summed (100,000 tasks)"] = large["peak_rss_mb"]
+    # Each round runs every server back to back: the ratio within a round is the one the
+    # machine's noise disturbs least.
+    pairs = zip(runs["mock"], runs["ceiling-granian"], strict=True)
+    paired = [mock_run["rps"] / ceiling_run["rps"] for mock_run, ceiling_run in pairs]
     info = {
+        "mock/ceiling-granian req/s, per round": statistics.median(paired),
+        "  lowest round": min(paired),
+        "  highest round": max(paired),
+        "mock/ceiling-granian CPU per call": mock.cpu_us_per_call / ceiling.cpu_us_per_call,
         "mock/ceiling-gunicorn req/s": mock.rps / by_name["ceiling-gunicorn"].rps,
         "ceiling-granian/ceiling-gunicorn req/s": ceiling.rps / by_name["ceiling-gunicorn"].rps,
     }
