@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, request
 
-from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import (
     AdminInputError,
@@ -25,12 +24,12 @@ from gong_tasks_kit.mock_server.faults import (
     scope_of,
 )
 from gong_tasks_kit.mock_server.journal import presented
+from gong_tasks_kit.mock_server.journal_filters import journal_query
 from gong_tasks_kit.mock_server.runtime import controls as runtime
 from gong_tasks_kit.spec.examples import common_statuses, documented_statuses
 from gong_tasks_kit.spec.operations import operation_ids
 
 ADMIN_TOKEN_HEADER = "X-Gong-Mock-Admin-Token"  # noqa: S105 - a header name
-_MAX_JOURNAL_LIMIT = 100_000
 
 ADMIN_PREFIX = "/__admin"
 
@@ -172,34 +171,18 @@ def exhaust_quota() -> Response:
     return _json({"exhausted": bucket.split(":", 1)[-1], "retryAfter": seconds})
 
 
-def _count_arg(name: str, maximum: int) -> int | None:
-    text = request.args.get(name)
-    if text is None:
-        return None
-    number = parse_whole_number(text, high=maximum)
-    if number is None:
-        raise _bad(f"{name} must be a whole number from 0 to {maximum} (ASCII digits)")
-    return number
-
-
 @admin.get("/requests")
 def list_requests() -> Response:
-    """The journal, oldest first: ``?session=ID`` filters, ``?since=ID`` keeps entries newer
-    than an id (what a live view polls with), ``?limit=N`` keeps the newest N. ``lastId`` is
-    the newest entry's id (0 when empty): lower than a poller's own means a reset."""
-    session = request.args.get("session")
-    limit = _count_arg("limit", _MAX_JOURNAL_LIMIT)
-    since = _count_arg("since", 2**62)
+    """The journal, oldest first, filtered (see ``journal_filters``): ``?session=ID``,
+    ``operation``, ``method``, ``path``, ``status``, ``answeredBy``; ``?since=ID`` keeps
+    entries newer than an id (what a live view polls with), ``?limit=N`` the newest N.
+    ``lastId`` is the newest entry's id (0 when empty): lower than a poller's own means a
+    reset."""
+    query = journal_query(request.args, request.args.getlist)
     current = runtime()
     entries = current.state.journal()
     last_id = int(entries[-1]["id"]) if entries else 0
-    if since is not None:
-        entries = [entry for entry in entries if int(entry["id"]) > since]
-    if session is not None:
-        entries = [entry for entry in entries if entry.get("session") == session]
-    if limit is not None:
-        entries = entries[-limit:] if limit else []
-    shown = [presented(current.shown(entry)) for entry in entries]
+    shown = [presented(current.shown(entry)) for entry in query.select(entries)]
     return _json({"requests": shown, "lastId": last_id})
 
 

@@ -33,6 +33,22 @@ JOURNALED_ADMIN_CALL = "journaled_admin_call"
 _SECRET_HEADERS = frozenset(
     {"authorization", "x-gong-mock-admin-token", "cookie", "proxy-authorization"}
 )
+#: What can answer a call (an entry's ``answeredBy``; see :func:`capture_call`).
+ANSWERED_BY = (
+    "mock",
+    "limiter",
+    "plan",
+    "chaos",
+    "prefer",
+    "auth",
+    "validation",
+    "routing",
+    "strict",
+    "crash",
+    "admin",
+    "target",
+    "proxy",
+)
 MAX_BODY_BYTES = 8 * 1024
 MAX_TEXT_CHARS = 2048
 MAX_BODY_DEPTH = 64

@@ -256,9 +256,35 @@ class MockControl:
         )
         return int(body["retryAfter"])
 
-    def requests(self) -> list[dict[str, Any]]:
-        """The journal (this session's calls only, when the control has a session)."""
-        params = {"session": self.session} if self.session else {}
+    def requests(
+        self,
+        *,
+        operation: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        answered_by: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The journal, oldest first: this session's calls only when the control has a
+        session, and only the calls matching every filter given.
+
+        Example:
+            >>> updates = control.requests(operation="updateTask", status=200)
+            >>> assert [call["path"] for call in updates] == ["/v2/tasks/42"]
+
+        Raises:
+            MockControlError: for a filter the mock refuses (an unknown operation or
+                ``answered_by``), naming what it allows.
+        """
+        wanted = {
+            "session": self.session,
+            "operation": operation,
+            "method": method,
+            "path": path,
+            "status": None if status is None else str(status),
+            "answeredBy": answered_by,
+        }
+        params = {name: value for name, value in wanted.items() if value is not None}
         entries: list[dict[str, Any]] = self._call("GET", "/requests", params=params)["requests"]
         return entries
 

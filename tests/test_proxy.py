@@ -94,6 +94,8 @@ def test_proxy_forwards_with_the_callers_credentials_and_passes_the_answer_back(
     entries = ProxyControl(client.application).requests()
     assert [e["answeredBy"] for e in entries] == ["target"] * 4
     assert [e["violations"] for e in entries] == [[]] * 4
+    refused = ProxyControl(client.application).requests(status=429, answered_by="target")
+    assert [e["retryAfter"] for e in refused] == ["7"]  # the journal's filters work here too
 
 
 def test_proxy_forwards_updates_and_gongs_404_is_no_violation(target: Flask) -> None:

@@ -1,0 +1,118 @@
+"""Which journal entries ``GET /__admin/requests`` shows: its query, checked.
+
+The verification half of a mock (WireMock's ``verify``): a test asks the journal for the
+calls that match, e.g. ``?operation=updateTask&status=200``, and counts them. Every
+filter is checked before the journal is read: an unknown name, an operation the spec
+does not have, or a misspelt ``answeredBy`` is a 400 naming what is allowed, never an
+empty list that would make a test's "it was never called" pass by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gong_tasks_kit.mock_server.bounds import parse_whole_number, printable
+from gong_tasks_kit.mock_server.errors import ApiError
+from gong_tasks_kit.mock_server.journal import ANSWERED_BY
+from gong_tasks_kit.spec.operations import operation_ids
+
+MAX_JOURNAL_LIMIT = 100_000
+_MAX_ENTRY_ID = 2**62
+_MAX_TEXT = 2048
+
+#: Filters by name: the entry's field each one compares.
+_FIELD_FILTERS = {
+    "session": "session",
+    "operation": "operation",
+    "method": "method",
+    "path": "path",
+    "status": "status",
+    "answeredBy": "answeredBy",
+}
+_PAGING = ("since", "limit")
+KNOWN_PARAMETERS = (*_FIELD_FILTERS, *_PAGING)
+
+
+def _bad(message: str) -> ApiError:
+    return ApiError(400, [message], source="admin")
+
+
+def _count(name: str, text: str, maximum: int) -> int:
+    number = parse_whole_number(text, high=maximum)
+    if number is None:
+        raise _bad(f"{name} must be a whole number from 0 to {maximum} (ASCII digits)")
+    return number
+
+
+def _wanted_value(name: str, text: str) -> object:
+    """The value an entry's field must equal for the filter ``name=text``."""
+    if len(text) > _MAX_TEXT:
+        raise _bad(f"{name} must be at most {_MAX_TEXT} characters")
+    if name == "status":
+        return _count("status", text, 599)
+    if name == "method":
+        return text.upper()
+    if name == "operation" and text not in operation_ids():
+        raise _bad(f"operation must be one of {', '.join(operation_ids())}, got {text!r}")
+    if name == "answeredBy" and text not in ANSWERED_BY:
+        shown = printable(text)
+        raise _bad(f"answeredBy must be one of {', '.join(ANSWERED_BY)}, got {shown!r}")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class JournalQuery:
+    """A checked query: the fields an entry must match, and the paging."""
+
+    fields: Mapping[str, object]
+    since: int | None
+    limit: int | None
+
+    def matches(self, entry: Mapping[str, Any]) -> bool:
+        """Whether ``entry`` is shown (its id is newer than ``since``, every field
+        matches; the method case-insensitively)."""
+        if self.since is not None and int(entry["id"]) <= self.since:
+            return False
+        for field, wanted in self.fields.items():
+            value = entry.get(field)
+            if field == "method" and isinstance(value, str):
+                value = value.upper()
+            if value != wanted:
+                return False
+        return True
+
+    def select(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entries shown, oldest first (the newest ``limit`` when there is one)."""
+        kept = [entry for entry in entries if self.matches(entry)]
+        if self.limit is not None:
+            kept = kept[-self.limit :] if self.limit else []
+        return kept
+
+
+def journal_query(args: Mapping[str, str], getlist: Callable[[str], list[str]]) -> JournalQuery:
+    """Check a ``GET /__admin/requests`` query.
+
+    Args:
+        args: The query's parameters (the first value of each).
+        getlist: Every value of a parameter (a repeated filter is refused).
+
+    Raises:
+        ApiError: 400 for an unknown parameter, a repeated one, or a bad value.
+    """
+    unknown = sorted(name for name in args if name not in KNOWN_PARAMETERS)
+    if unknown:
+        names = ", ".join(repr(printable(name)) for name in unknown[:5])
+        raise _bad(f"unknown journal filter {names}: use {', '.join(KNOWN_PARAMETERS)}")
+    repeated = [name for name in args if len(getlist(name)) > 1]
+    if repeated:
+        raise _bad(f"{repeated[0]} may be given once")
+    fields = {
+        _FIELD_FILTERS[name]: _wanted_value(name, text)
+        for name, text in args.items()
+        if name in _FIELD_FILTERS
+    }
+    since = _count("since", args["since"], _MAX_ENTRY_ID) if "since" in args else None
+    limit = _count("limit", args["limit"], MAX_JOURNAL_LIMIT) if "limit" in args else None
+    return JournalQuery(fields, since, limit)
