@@ -25,7 +25,7 @@ from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.auth import authenticate
 from gong_tasks_kit.mock_server.bodies import BoundedBody
-from gong_tasks_kit.mock_server.bounds import printable
+from gong_tasks_kit.mock_server.bounds import loggable, printable
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
@@ -51,8 +51,8 @@ from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_s
 from gong_tasks_kit.mock_server.state import open_state
 from gong_tasks_kit.mock_server.store import TaskStore
 from gong_tasks_kit.mock_server.task_source import TaskSource, file_source, generated_source
-from gong_tasks_kit.mock_server.update_rules import answered_tasks, task_not_found
-from gong_tasks_kit.mock_server.updates import parse_task_id, parse_task_update
+from gong_tasks_kit.mock_server.update_rules import answered_tasks
+from gong_tasks_kit.mock_server.updates import naming_the_task, parse_task_id, parse_task_update
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, load_spec, load_spec_text
 from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK, operation
 from gong_tasks_kit.spec.reference import iter_response_violations
@@ -127,26 +127,13 @@ def list_tasks() -> Response:
     return _tasks_answer(store, store.query(task_filter))
 
 
-def _naming_the_task(error: ApiError, task_id: str) -> ApiError:
-    """An injected 404 (``Prefer``, a plan, chaos) as Gong words it for the task in the
-    path, not the spec example's task; any other answer as it is."""
-    if error.status != 404:
-        return error
-    try:
-        number = parse_task_id(task_id)
-    except ApiError:
-        return error  # not a task id: the spec's example wording
-    named = task_not_found(number)
-    return ApiError(404, named.errors, error.headers, source=error.source)
-
-
 @tasks_api.patch(TASK_PATH.replace("{taskId}", "<task_id>"), provide_automatic_options=False)
 def update_task(task_id: str) -> Response:
     """Gong's ``PATCH /v2/tasks/{taskId}``."""
     try:
         current = _admit(UPDATE_TASK)
     except ApiError as error:
-        raise _naming_the_task(error, task_id) from None
+        raise naming_the_task(error, task_id) from None
     number = parse_task_id(task_id)
     update = parse_task_update(request.get_data(), request.mimetype)
     store = current.store
@@ -218,7 +205,7 @@ def _unexpected_error(error: Exception) -> Response:
         "unexpected %s on %s %s: %s",
         type(error).__name__,
         request.method,
-        printable(request.path),
+        loggable(request.path),
         printable(str(error)),
     )
     return _api_error(ApiError(500, ["Internal server error occurred"], source="crash"))
@@ -258,9 +245,7 @@ def journal_this_call(current: Controls, entry: Callable[[], JournalEntry]) -> N
     try:
         current.state.append_journal(entry(), current.settings.journal_size)
     except Exception as error:
-        logger.warning(
-            "could not journal %s %s: %s", request.method, printable(request.path), error
-        )
+        logger.warning("could not journal %s %s: %s", request.method, loggable(request.path), error)
 
 
 def _journal(response: Response) -> Response:

@@ -67,3 +67,11 @@ def printable(text: str) -> str:
     """``text`` with control characters escaped, for a log line: a client's text must not
     start a forged line of its own or colour the terminal."""
     return text.translate(_CONTROLS)
+
+
+def loggable(text: str, limit: int = 200) -> str:
+    """``text`` fit for one log line: control characters escaped, cut at ``limit``
+    characters (marked), so a client's path can neither forge a line nor flood the log."""
+    if len(text) > limit:
+        text = f"{text[:limit]}… [cut: {len(text)} characters]"
+    return printable(text)

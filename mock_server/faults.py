@@ -51,8 +51,10 @@ def _integer(payload: dict[str, Any], name: str, low: int, high: int, default: i
     return int(value)
 
 
-def _status(value: Any, operation: str | None = None) -> int:
-    """A status the spec documents for ``operation``, or for every operation when None."""
+def _status(value: Any, operation: str | None = None, *, by_operation: bool = True) -> int:
+    """A status the spec documents for ``operation``, or for every operation when None
+    (``by_operation``: whether the caller can name an operation, as a plan step can and
+    chaos cannot)."""
     allowed = documented_statuses(operation) if operation else common_statuses()
     if not is_json_integer(value) or value not in allowed:
         listed = ", ".join(map(str, allowed))
@@ -60,7 +62,13 @@ def _status(value: Any, operation: str | None = None) -> int:
         hint = ""
         owners = [op for op in operation_ids() if value in documented_statuses(op)]
         if operation is None and is_json_integer(value) and owners:
-            hint = f"; {value} is documented for {', '.join(owners)} only: name the operation"
+            only = f"; {value} is documented for {', '.join(owners)} only"
+            hint = (
+                f"{only}: name the operation"
+                if by_operation
+                else f"{only}, and chaos applies to every call: queue plan steps naming "
+                "the operation instead"
+            )
         raise AdminInputError(
             f"status must be one the spec documents {scope} ({listed}), got {_shown(value)}{hint}"
         )
@@ -93,9 +101,11 @@ def _session(payload: dict[str, Any]) -> str | None:
         or not session
         or len(session) > 200
         or not session.isprintable()
+        or not session.isascii()  # the server drops a header value that is not ASCII
     ):
         raise AdminInputError(
-            "session must be a non-empty string of at most 200 printable characters"
+            "session must be a non-empty string of at most 200 printable ASCII characters "
+            "(it travels in the X-Gong-Mock-Session header)"
         )
     return session
 
@@ -160,7 +170,7 @@ def parse_chaos(payload: Any) -> dict[str, Any]:
         raise AdminInputError("statuses must be a non-empty array")
     return {
         "rate": float(rate),
-        "statuses": [_status(status) for status in statuses],
+        "statuses": [_status(status, by_operation=False) for status in statuses],
         "seed": _integer(payload, "seed", 0, 2**63 - 1, 0),
         "retryAfter": _integer(payload, "retryAfter", 0, MAX_RETRY_AFTER, 1),
         "session": _session(payload),

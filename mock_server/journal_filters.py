@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gong_tasks_kit.mock_server.bounds import parse_whole_number, printable
+from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.journal import ANSWERED_BY
 from gong_tasks_kit.spec.operations import operation_ids
@@ -32,6 +32,8 @@ _FIELD_FILTERS = {
     "answeredBy": "answeredBy",
 }
 _PAGING = ("since", "limit")
+#: The methods a filter may name: HTTP's own, so a misspelt one is refused.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
 KNOWN_PARAMETERS = (*_FIELD_FILTERS, *_PAGING)
 
 
@@ -46,19 +48,36 @@ def _count(name: str, text: str, maximum: int) -> int:
     return number
 
 
+def _one_of(name: str, text: str, allowed: tuple[str, ...]) -> str:
+    if text not in allowed:
+        raise _bad(f"{name} must be one of {', '.join(allowed)}, got {_shown(text)}")
+    return text
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else f"{text[:40]}…")
+
+
 def _wanted_value(name: str, text: str) -> object:
     """The value an entry's field must equal for the filter ``name=text``."""
+    if not text:
+        raise _bad(f"{name} must not be empty")
     if len(text) > _MAX_TEXT:
         raise _bad(f"{name} must be at most {_MAX_TEXT} characters")
     if name == "status":
         return _count("status", text, 599)
     if name == "method":
-        return text.upper()
-    if name == "operation" and text not in operation_ids():
-        raise _bad(f"operation must be one of {', '.join(operation_ids())}, got {text!r}")
-    if name == "answeredBy" and text not in ANSWERED_BY:
-        shown = printable(text)
-        raise _bad(f"answeredBy must be one of {', '.join(ANSWERED_BY)}, got {shown!r}")
+        return _one_of("method", text.upper(), _METHODS)
+    if name == "session" and not (text.isascii() and text.isprintable()):
+        raise _bad("session must be printable ASCII, as the X-Gong-Mock-Session header is")
+    if name == "path" and not text.startswith("/"):
+        raise _bad(
+            f"path must start with '/' (a path as called, e.g. /v2/tasks), got {_shown(text)}"
+        )
+    if name == "operation":
+        return _one_of("operation", text, operation_ids())
+    if name == "answeredBy":
+        return _one_of("answeredBy", text, ANSWERED_BY)
     return text
 
 
@@ -103,11 +122,11 @@ def journal_query(args: Mapping[str, str], getlist: Callable[[str], list[str]]) 
     """
     unknown = sorted(name for name in args if name not in KNOWN_PARAMETERS)
     if unknown:
-        names = ", ".join(repr(printable(name)) for name in unknown[:5])
+        names = ", ".join(_shown(name) for name in unknown[:5])
         raise _bad(f"unknown journal filter {names}: use {', '.join(KNOWN_PARAMETERS)}")
     repeated = [name for name in args if len(getlist(name)) > 1]
     if repeated:
-        raise _bad(f"{repeated[0]} may be given once")
+        raise _bad(f"{repeated[0]} may be given once (filters combine: every one must match)")
     fields = {
         _FIELD_FILTERS[name]: _wanted_value(name, text)
         for name, text in args.items()

@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from gong_tasks_kit.fixtures.providers import format_timestamp
-from gong_tasks_kit.mock_server.errors import bad_request
+from gong_tasks_kit.mock_server.bounds import printable
+from gong_tasks_kit.mock_server.errors import ApiError, bad_request
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.requests import read_json_body, reference_messages
 from gong_tasks_kit.mock_server.state import TaskChange
-from gong_tasks_kit.mock_server.update_rules import EMPTY_UPDATE_ERROR, next_updated
+from gong_tasks_kit.mock_server.update_rules import (
+    EMPTY_UPDATE_ERROR,
+    next_updated,
+    task_not_found,
+)
 from gong_tasks_kit.spec.operations import UPDATE_TASK
 
 _TASK_ID = re.compile(r"-?[0-9]{1,40}", re.ASCII)  # leading zeros allowed, as int64 reads
@@ -62,6 +67,23 @@ def parse_task_id(text: str) -> int:
         return int(text)
     shown = text if len(text) <= _SHOWN_ID_CHARACTERS else f"{text[:_SHOWN_ID_CHARACTERS]}…"
     raise bad_request(f"taskId: {shown!r} is not an integer (int64)")
+
+
+def naming_the_task(error: ApiError, task_id: str) -> ApiError:
+    """An injected 404 on the update (``Prefer``, a plan step) worded as Gong words it for
+    the task in the path, not the spec example's task; any other answer as it is.
+
+    A path id that is no int64 is named as sent (escaped, cut): the caller never sent the
+    example's id.
+    """
+    if error.status != 404:
+        return error
+    try:
+        named = task_not_found(parse_task_id(task_id)).errors
+    except ApiError:
+        shown = task_id if len(task_id) <= _SHOWN_ID_CHARACTERS else f"{task_id[:40]}…"
+        named = [f"TaskId {printable(shown)} not found"]
+    return ApiError(404, named, error.headers, source=error.source)
 
 
 def utc_timestamp(text: str) -> str:

@@ -114,7 +114,9 @@ def test_journal_limit_keeps_the_newest(
         ("/latency", {}, 'latency needs {"fixedMs": N} or {"minMs": N, "maxMs": M}'),
         ("/latency", {"fixedMs": 100, "minMs": 1, "maxMs": 2}, "not both"),
         ("/plans", {"steps": [{"status": 500, "operation": None}]}, "operation must be one of"),
-        ("/plans", {"steps": [{"status": 500}], "session": "a\u0000b"}, "printable characters"),
+        ("/plans", {"steps": [{"status": 500}], "session": "a\u0000b"}, "printable ASCII"),
+        ("/plans", {"steps": [{"status": 500}], "session": "été"}, "printable ASCII"),
+        ("/chaos", {"rate": 1, "statuses": [500], "session": "été"}, "X-Gong-Mock-Session"),
         ("/quota/exhaust", {"credential": "gong-mock-access-key", "x": 1}, "the only field"),
     ],
 )

@@ -270,7 +270,12 @@ def test_an_injected_404_names_the_task_in_the_path(
     planned = _patch(client, 8_000_000_000, {"userId": "1"})
     assert (planned.status_code, planned.json["errors"]) == (404, ["TaskId 8000000000 not found"])
     not_an_id = _patch(client, "abc", {"userId": "1"}, Prefer="code=404")
-    assert not_an_id.json["errors"] == ["TaskId 1234361284629351 not found"]  # the spec's
+    assert not_an_id.json["errors"] == ["TaskId abc not found"]  # as sent, never the spec's
+    too_long = _patch(client, "9" * 60, {"userId": "1"}, Prefer="code=404")
+    assert too_long.json["errors"] == [f"TaskId {'9' * 40}… not found"]
+    assert _patch(client, 77, {"userId": "1"}, Prefer="code=500").json["errors"] == [
+        "Internal server error occurred"  # other injected answers are the spec's, unchanged
+    ]
 
 
 def test_prefer_404_is_refused_on_the_list_call_which_does_not_document_it(

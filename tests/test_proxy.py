@@ -114,6 +114,27 @@ def test_proxy_forwards_updates_and_gongs_404_is_no_violation(target: Flask) -> 
     assert drift["exchanges"] == 3
 
 
+def test_an_injected_404_names_the_task_in_the_path_as_on_the_mock(target: Flask) -> None:
+    proxy = _proxy(target)
+    client, user = _client(proxy), _user(target)
+    preferred = client.patch("/v2/tasks/777", json={"userId": user}, headers={"Prefer": "code=404"})
+    assert (preferred.status_code, preferred.json["errors"]) == (404, ["TaskId 777 not found"])
+    ProxyControl(proxy).queue({"status": 404}, operation="updateTask")
+    planned = client.patch("/v2/tasks/888", json={"userId": user})
+    assert planned.json["errors"] == ["TaskId 888 not found"]
+    assert target.config["CALLS"] == []  # injected: nothing reached the target
+
+
+def test_a_path_cannot_forge_a_log_line(target: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    client = _client(_proxy(target))
+    with caplog.at_level(logging.WARNING, logger="gong_tasks_kit.proxy"):
+        client.patch("/v2/tasks/1%0d%0aFORGED%00" + "x" * 3000, json={"userId": _user(target)})
+    (line,) = [r.getMessage() for r in caplog.records if "breaks the spec" in r.message]
+    assert not {"\r", "\n", "\x00"} & set(line)
+    assert "\\r\\n" in line  # escaped, so the log shows what was sent
+    assert "[cut: 3020 characters]" in line
+
+
 def test_violations_name_the_field_on_the_journal_in_the_log_and_the_drift_report(
     target: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

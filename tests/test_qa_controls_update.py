@@ -109,8 +109,10 @@ def test_plans_refuse_a_status_the_operation_does_not_document(
 
 
 def test_chaos_refuses_404_which_the_list_call_does_not_document(gong_mock: MockControl) -> None:
-    with pytest.raises(MockControlError, match="404 is documented for updateTask only"):
+    with pytest.raises(MockControlError, match="404 is documented for updateTask only") as refused:
         gong_mock.chaos(0.5, (404,))
+    assert "queue plan steps naming the operation instead" in str(refused.value)
+    assert ": name the operation" not in str(refused.value)  # chaos has no operation field
 
 
 @pytest.mark.gong_mock(rate_limit="3/second")

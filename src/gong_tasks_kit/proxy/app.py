@@ -27,7 +27,7 @@ from gong_tasks_kit.mock_server.app import (
     start_clock,
 )
 from gong_tasks_kit.mock_server.bodies import BoundedBody
-from gong_tasks_kit.mock_server.bounds import printable
+from gong_tasks_kit.mock_server.bounds import loggable, printable
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.journal import JournalEntry
@@ -36,6 +36,7 @@ from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
 from gong_tasks_kit.mock_server.runtime import EXTENSION, controls
 from gong_tasks_kit.mock_server.settings import load_settings
 from gong_tasks_kit.mock_server.state import open_state
+from gong_tasks_kit.mock_server.updates import naming_the_task
 from gong_tasks_kit.proxy.anonymize import Anonymizer
 from gong_tasks_kit.proxy.credentials import CredentialFilter
 from gong_tasks_kit.proxy.drift import DriftLog
@@ -96,12 +97,11 @@ def _exchange(operation_id: str, task_id: str | None) -> Response:
     delay = latency_seconds(current.state, session)
     if delay:
         time.sleep(delay)
-    preferred = preferred_error(request.headers.get("Prefer"), operation_id)
-    if preferred is not None:
-        raise preferred
-    fault = next_fault(current.state, session, operation_id)
-    if fault is not None:
-        raise fault
+    injected = preferred_error(request.headers.get("Prefer"), operation_id) or next_fault(
+        current.state, session, operation_id
+    )
+    if injected is not None:
+        raise injected if task_id is None else naming_the_task(injected, task_id)
     retry_after = current.limiter.admit(TARGET_LIMIT_KEY)
     if retry_after is not None:
         raise documented_error(
@@ -129,7 +129,7 @@ def _exchange(operation_id: str, task_id: str | None) -> Response:
         logger.warning(
             "%s %s -> %d breaks the spec: %s",
             request.method,
-            request.path,
+            loggable(request.path),
             reply.status,
             printable("; ".join(shown)),
         )
