@@ -22,15 +22,8 @@ MAX_JOURNAL_LIMIT = 100_000
 _MAX_ENTRY_ID = 2**62
 _MAX_TEXT = 2048
 
-#: Filters by name: the entry's field each one compares.
-_FIELD_FILTERS = {
-    "session": "session",
-    "operation": "operation",
-    "method": "method",
-    "path": "path",
-    "status": "status",
-    "answeredBy": "answeredBy",
-}
+#: Filters: each one names the entry's field it compares.
+_FIELD_FILTERS = ("session", "operation", "method", "path", "status", "answeredBy")
 _PAGING = ("since", "limit")
 #: The methods a filter may name: HTTP's own, so a misspelt one is refused.
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
@@ -128,9 +121,7 @@ def journal_query(args: Mapping[str, str], getlist: Callable[[str], list[str]]) 
     if repeated:
         raise _bad(f"{repeated[0]} may be given once (filters combine: every one must match)")
     fields = {
-        _FIELD_FILTERS[name]: _wanted_value(name, text)
-        for name, text in args.items()
-        if name in _FIELD_FILTERS
+        name: _wanted_value(name, text) for name, text in args.items() if name in _FIELD_FILTERS
     }
     since = _count("since", args["since"], _MAX_ENTRY_ID) if "since" in args else None
     limit = _count("limit", args["limit"], MAX_JOURNAL_LIMIT) if "limit" in args else None
