@@ -1,9 +1,10 @@
 """The Flask ceiling: a bare Flask app returning the mock's 50-task body, pre-serialized.
 
-Run as ``python benchmarks/ceiling.py PORT BODY_FILE granian|gunicorn``; no validation,
-no auth, no state. ``granian``: granian's WSGI interface with 2 worker processes and its
-other settings as shipped. ``gunicorn``: 2 gthread workers x 4 threads, keep-alive 5 s
-(what ``gong-tasks serve`` ran on before it moved to granian).
+Run as ``python benchmarks/ceiling.py PORT BODY_FILE granian|gunicorn [WORKERS]``; no
+validation, no auth, no state. ``granian``: granian's WSGI interface with 2 worker
+processes (or ``WORKERS``) and its other settings as shipped. ``gunicorn``: 2 gthread
+workers x 4 threads, keep-alive 5 s (what ``gong-tasks serve`` ran on before it moved to
+granian).
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ def ceiling_app(body: bytes) -> Flask:
     return app
 
 
-def on_granian(app: Flask, port: int) -> None:
+def on_granian(app: Flask, port: int, workers: int = 2) -> None:
     from granian.constants import Interfaces  # noqa: PLC0415 - one server per run
     from granian.log import LogLevels  # noqa: PLC0415
     from granian.server import MPServer  # noqa: PLC0415
 
     loader: Any = lambda *_: app  # noqa: E731 - forked workers inherit the app
     server = MPServer(
-        "ceiling", address="127.0.0.1", port=port, interface=Interfaces.WSGI, workers=2,
+        "ceiling", address="127.0.0.1", port=port, interface=Interfaces.WSGI, workers=workers,
         log_level=LogLevels.error,
     )  # fmt: skip
     server.serve(target_loader=loader, wrap_loader=False)
@@ -67,6 +68,8 @@ def on_gunicorn(app: Flask, port: int) -> None:
 if __name__ == "__main__":
     port, body_file, server = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     print(f"ceiling on {server}", flush=True)
-    {"granian": on_granian, "gunicorn": on_gunicorn}[server](
-        ceiling_app(body_file.read_bytes()), port
-    )
+    app = ceiling_app(body_file.read_bytes())
+    if server == "granian":
+        on_granian(app, port, *(int(n) for n in sys.argv[4:5]))
+    else:
+        on_gunicorn(app, port)

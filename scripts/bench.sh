@@ -13,4 +13,5 @@ if ! command -v wrk >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends wrk
 fi
 .venv/bin/python benchmarks/serve_vs_prism.py "$@"
+.venv/bin/python benchmarks/serving_path.py
 .venv/bin/python benchmarks/contract_suite.py
