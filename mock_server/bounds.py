@@ -75,3 +75,9 @@ def loggable(text: str, limit: int = 200) -> str:
     if len(text) > limit:
         text = f"{text[:limit]}… [cut: {len(text)} characters]"
     return printable(text)
+
+
+def cut(text: str, limit: int = 40) -> str:
+    """A client's text as an error message quotes it: cut at ``limit`` characters and
+    marked with its length, so an answer stays small."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"

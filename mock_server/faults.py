@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from gong_tasks_kit.mock_server.bounds import is_json_integer
+from gong_tasks_kit.mock_server.bounds import cut, is_json_integer
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.prefer import documented_error
 from gong_tasks_kit.mock_server.state import GLOBAL_SCOPE, StateBackend
@@ -38,8 +38,7 @@ class AdminInputError(ValueError):
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:60]}... ({len(text)} characters)"
+    return cut(repr(value), 60)
 
 
 def _integer(payload: dict[str, Any], name: str, low: int, high: int, default: int) -> int:

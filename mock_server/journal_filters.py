@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gong_tasks_kit.mock_server.bounds import parse_whole_number
+from gong_tasks_kit.mock_server.bounds import cut, parse_whole_number
 from gong_tasks_kit.mock_server.errors import ApiError
 from gong_tasks_kit.mock_server.journal import ANSWERED_BY
 from gong_tasks_kit.spec.operations import operation_ids
@@ -48,7 +48,7 @@ def _one_of(name: str, text: str, allowed: tuple[str, ...]) -> str:
 
 
 def _shown(text: str) -> str:
-    return repr(text if len(text) <= 40 else f"{text[:40]}…")
+    return repr(cut(text))
 
 
 def _wanted_value(name: str, text: str) -> object:

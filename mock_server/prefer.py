@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-from gong_tasks_kit.mock_server.bounds import parse_whole_number
+from gong_tasks_kit.mock_server.bounds import cut, parse_whole_number
 from gong_tasks_kit.mock_server.errors import WWW_AUTHENTICATE, ApiError
 from gong_tasks_kit.spec.examples import documented_statuses, response_example
 from gong_tasks_kit.spec.operations import LIST_TASKS, operation
@@ -45,16 +45,11 @@ def _retry_after(preferences: dict[str, str]) -> int:
             400,
             [
                 f"Prefer: retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER}, "
-                f"got {_cut(raw)!r}"
+                f"got {cut(raw)!r}"
             ],
             source="prefer",
         )
     return seconds
-
-
-def _cut(raw: str) -> str:
-    """A value as quoted in an error: long values cut, so an answer stays small."""
-    return raw if len(raw) <= 40 else f"{raw[:40]}... ({len(raw)} characters)"
 
 
 def documented_error(
@@ -98,7 +93,7 @@ def preferred_error(header: str | None, operation_id: str = LIST_TASKS) -> ApiEr
         raise ApiError(
             400,
             [
-                f"Prefer: code={_cut(code)} is not a status the spec documents for "
+                f"Prefer: code={cut(code)} is not a status the spec documents for "
                 f"{operation(operation_id).label} (documented: {listed})"
             ],
             source="prefer",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from gong_tasks_kit.fixtures.providers import format_timestamp
-from gong_tasks_kit.mock_server.bounds import printable
+from gong_tasks_kit.mock_server.bounds import cut, printable
 from gong_tasks_kit.mock_server.errors import ApiError, bad_request
 from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.requests import read_json_body, reference_messages
@@ -28,7 +28,6 @@ from gong_tasks_kit.spec.operations import UPDATE_TASK
 
 _TASK_ID = re.compile(r"-?[0-9]{1,40}", re.ASCII)  # leading zeros allowed, as int64 reads
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_SHOWN_ID_CHARACTERS = 40
 # RFC 3339's date-time, which is what the spec's `format: date-time` means.
 _DATE_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))",
@@ -65,8 +64,7 @@ def parse_task_id(text: str) -> int:
     """
     if _TASK_ID.fullmatch(text) and _INT64_MIN <= int(text) <= _INT64_MAX:
         return int(text)
-    shown = text if len(text) <= _SHOWN_ID_CHARACTERS else f"{text[:_SHOWN_ID_CHARACTERS]}…"
-    raise bad_request(f"taskId: {shown!r} is not an integer (int64)")
+    raise bad_request(f"taskId: {cut(text)!r} is not an integer (int64)")
 
 
 def naming_the_task(error: ApiError, task_id: str) -> ApiError:
@@ -81,8 +79,7 @@ def naming_the_task(error: ApiError, task_id: str) -> ApiError:
     try:
         named = task_not_found(parse_task_id(task_id)).errors
     except ApiError:
-        shown = task_id if len(task_id) <= _SHOWN_ID_CHARACTERS else f"{task_id[:40]}…"
-        named = [f"TaskId {printable(shown)} not found"]
+        named = [f"TaskId {printable(cut(task_id))} not found"]
     return ApiError(404, named, error.headers, source=error.source)
 
 

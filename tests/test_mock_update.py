@@ -272,7 +272,7 @@ def test_an_injected_404_names_the_task_in_the_path(
     not_an_id = _patch(client, "abc", {"userId": "1"}, Prefer="code=404")
     assert not_an_id.json["errors"] == ["TaskId abc not found"]  # as sent, never the spec's
     too_long = _patch(client, "9" * 60, {"userId": "1"}, Prefer="code=404")
-    assert too_long.json["errors"] == [f"TaskId {'9' * 40}… not found"]
+    assert too_long.json["errors"] == [f"TaskId {'9' * 40}… (60 characters) not found"]
     assert _patch(client, 77, {"userId": "1"}, Prefer="code=500").json["errors"] == [
         "Internal server error occurred"  # other injected answers are the spec's, unchanged
     ]
