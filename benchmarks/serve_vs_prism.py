@@ -285,6 +285,26 @@ def _request_and_answer(app_request: bytes) -> dict[str, Any]:
     return dict(answer)
 
 
+def benchmark_call(workdir: Path) -> tuple[bytes, dict[str, Any], Path]:
+    """The benchmark's one request (the first user's tasks: 50 of them), the mock's answer
+    to it, and that answer's bytes written to ``workdir/body.json`` for the ceilings."""
+    user = mock_state(unthrottled_app()).store.user_ids[0]
+    request = json.dumps(
+        {
+            "filter": {
+                "userId": user,
+                "types": ["FLOW", "MANUAL"],
+                "taskAction": ["CALL"],
+                "status": ["OPEN", "DONE", "DISMISSED"],
+            }
+        }
+    ).encode()
+    answer = _request_and_answer(request)
+    body_file = workdir / "body.json"
+    body_file.write_bytes(json.dumps(answer, separators=(",", ":")).encode())
+    return request, answer, body_file
+
+
 def _servers(body_file: Path, spec: Path, prism: bool, unshared: bool) -> list[Server]:
     gong_tasks = str(BIN / "gong-tasks")
     ceiling = str(ROOT / "benchmarks" / "ceiling.py")
@@ -411,21 +431,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
         if not shutil.which(tool) and not Path(tool).exists():
             sys.exit(f"{tool} is missing: {hint} (scripts/bench.sh does both)")
 
-    user = mock_state(unthrottled_app()).store.user_ids[0]
-    request = json.dumps(
-        {
-            "filter": {
-                "userId": user,
-                "types": ["FLOW", "MANUAL"],
-                "taskAction": ["CALL"],
-                "status": ["OPEN", "DONE", "DISMISSED"],
-            }
-        }
-    ).encode()
-    answer = _request_and_answer(request)
     workdir = Path(tempfile.mkdtemp(prefix="gong-bench-"))
-    body_file = workdir / "body.json"
-    body_file.write_bytes(json.dumps(answer, separators=(",", ":")).encode())
+    request, answer, body_file = benchmark_call(workdir)
     servers = _servers(body_file, prism_spec(workdir, answer), args.prism, args.unshared)
     load_before = os.getloadavg()
 

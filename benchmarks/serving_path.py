@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -33,14 +32,12 @@ from serve_vs_prism import (
     ROOT,
     Running,
     Server,
-    _request_and_answer,
+    benchmark_call,
     wrk,
 )
 
 from gong_tasks_kit.mock_server import server
-from gong_tasks_kit.mock_server.app import mock_state
 from gong_tasks_kit.mock_server.settings import MockSettings
-from gong_tasks_kit.mock_server.testing import unthrottled_app
 from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
 
 
@@ -77,20 +74,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per run")
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    user = mock_state(unthrottled_app()).store.user_ids[0]
-    request = json.dumps(
-        {
-            "filter": {
-                "userId": user,
-                "types": ["FLOW", "MANUAL"],
-                "taskAction": ["CALL"],
-                "status": ["OPEN", "DONE", "DISMISSED"],
-            }
-        }
-    ).encode()
-    body_file = Path(tempfile.mkdtemp(prefix="gong-path-")) / "body.json"
-    answer = _request_and_answer(request)
-    body_file.write_bytes(json.dumps(answer, separators=(",", ":")).encode())
+    request, _, body_file = benchmark_call(Path(tempfile.mkdtemp(prefix="gong-path-")))
     this, ceiling = str(Path(__file__).resolve()), str(ROOT / "benchmarks" / "ceiling.py")
     body = str(body_file)
     servers = [
