@@ -514,6 +514,11 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
     }
     if args.unshared:
         info["mock-2-unshared/ceiling-granian req/s"] = by_name["mock-2-unshared"].rps / ceiling.rps
+        unshared = zip(runs["mock-2-unshared"], runs["ceiling-granian"], strict=True)
+        within = [run["rps"] / ceiling_run["rps"] for run, ceiling_run in unshared]
+        info["mock-2-unshared/ceiling-granian, per round"] = statistics.median(within)
+        info["  lowest round "] = min(within)
+        info["  highest round "] = max(within)
     if args.prism:
         info["mock/prism-static req/s"] = mock.rps / by_name["prism-static"].rps
         info["mock/prism-dynamic req/s"] = mock.rps / by_name["prism-dynamic"].rps

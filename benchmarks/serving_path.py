@@ -97,7 +97,8 @@ def main() -> None:
                 cpu_before = running.cpu_seconds()
                 result = wrk(running.url, request, args.duration, args.connections)
                 calls = result["rps"] * args.duration
-                result["cpu_us"] = (running.cpu_seconds() - cpu_before) / calls * 1e6
+                cpu = running.cpu_seconds() - cpu_before
+                result["cpu_us"] = cpu / calls * 1e6 if calls else float("nan")
                 runs[entry.name].append(result)
             finally:
                 running.stop()

@@ -60,13 +60,25 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters escaped, for a log line: a client's text must not
-    start a forged line of its own or colour the terminal."""
-    return text.translate(_CONTROLS)
+    """``text`` with every character Python does not call printable escaped (C0 and C1
+    controls, line and paragraph separators, format characters such as a right-to-left
+    override), for a log line: a client's text must not start a forged line of its own,
+    colour the terminal or reorder what is shown."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _escaped(ch) for ch in text)
 
 
 def loggable(text: str, limit: int = 200) -> str:

@@ -101,10 +101,11 @@ def _session(payload: dict[str, Any]) -> str | None:
         or len(session) > 200
         or not session.isprintable()
         or not session.isascii()  # the server drops a header value that is not ASCII
+        or session != session.strip()  # a header value loses its outer spaces
     ):
         raise AdminInputError(
-            "session must be a non-empty string of at most 200 printable ASCII characters "
-            "(it travels in the X-Gong-Mock-Session header)"
+            "session must be a non-empty string of at most 200 printable ASCII characters, "
+            "without outer spaces (it travels in the X-Gong-Mock-Session header)"
         )
     return session
 

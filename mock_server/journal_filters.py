@@ -61,8 +61,11 @@ def _wanted_value(name: str, text: str) -> object:
         return _count("status", text, 599)
     if name == "method":
         return _one_of("method", text.upper(), _METHODS)
-    if name == "session" and not (text.isascii() and text.isprintable()):
-        raise _bad("session must be printable ASCII, as the X-Gong-Mock-Session header is")
+    if name == "session" and not (text.isascii() and text.isprintable() and text == text.strip()):
+        raise _bad(
+            "session must be printable ASCII without outer spaces, as the "
+            "X-Gong-Mock-Session header is"
+        )
     if name == "path" and not text.startswith("/"):
         raise _bad(
             f"path must start with '/' (a path as called, e.g. /v2/tasks), got {_shown(text)}"

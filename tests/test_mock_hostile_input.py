@@ -117,6 +117,7 @@ def test_journal_limit_keeps_the_newest(
         ("/plans", {"steps": [{"status": 500}], "session": "a\u0000b"}, "printable ASCII"),
         ("/plans", {"steps": [{"status": 500}], "session": "été"}, "printable ASCII"),
         ("/chaos", {"rate": 1, "statuses": [500], "session": "été"}, "X-Gong-Mock-Session"),
+        ("/latency", {"fixedMs": 5, "session": " s "}, "without outer spaces"),
         ("/quota/exhaust", {"credential": "gong-mock-access-key", "x": 1}, "the only field"),
     ],
 )

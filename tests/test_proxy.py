@@ -128,11 +128,14 @@ def test_an_injected_404_names_the_task_in_the_path_as_on_the_mock(target: Flask
 def test_a_path_cannot_forge_a_log_line(target: Flask, caplog: pytest.LogCaptureFixture) -> None:
     client = _client(_proxy(target))
     with caplog.at_level(logging.WARNING, logger="gong_tasks_kit.proxy"):
-        client.patch("/v2/tasks/1%0d%0aFORGED%00" + "x" * 3000, json={"userId": _user(target)})
+        path = "/v2/tasks/1%0d%0aFORGED%00%C2%85%E2%80%A8%C2%9B31m" + "x" * 3000
+        client.patch(path, json={"userId": _user(target)})
     (line,) = [r.getMessage() for r in caplog.records if "breaks the spec" in r.message]
-    assert not {"\r", "\n", "\x00"} & set(line)
+    assert len(line.splitlines()) == 1  # no CR, LF, NEL or line separator left raw
+    assert not {"\x00", "\x9b"} & set(line)  # nor NUL, nor the 8-bit escape of a colour
+    assert "\\x85\\u2028\\x9b31m" in line
     assert "\\r\\n" in line  # escaped, so the log shows what was sent
-    assert "[cut: 3020 characters]" in line
+    assert "[cut: 3026 characters]" in line
 
 
 def test_violations_name_the_field_on_the_journal_in_the_log_and_the_drift_report(

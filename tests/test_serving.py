@@ -16,6 +16,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from gong_tasks_kit.mock_server import server
@@ -161,6 +162,38 @@ def test_a_body_that_arrives_in_pieces_within_the_timeout_is_read_whole(
         assert _read_answer(sock, timeout=15)[0] == 200
     journal = requests.get(f"{served.url}/__admin/requests", timeout=10).json()["requests"]
     assert [entry["body"] for entry in journal] == [BODY, BODY]
+
+
+def test_a_client_gone_mid_body_is_journaled_and_the_server_stays_well(
+    start_mock: Callable[..., Any],
+) -> None:
+    served = start_mock(["--rate-limit", "off"])
+    with closing(socket.create_connection(("127.0.0.1", _port(served.url)))) as sock:
+        sock.sendall(_request_head(length=len(JSON_BODY)) + JSON_BODY[:5])
+        time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    journal: list[dict[str, Any]] = []
+    while not journal and time.monotonic() < deadline:
+        journal = requests.get(f"{served.url}/__admin/requests", timeout=10).json()["requests"]
+        time.sleep(0.1)
+    (entry,) = journal
+    assert entry["status"] == 400
+    assert "closed before it ended" in entry["bodyProblem"]
+    assert _normal_call_seconds(served.url) < 5
+
+
+def test_content_length_with_transfer_encoding_is_read_as_chunked(
+    start_mock: Callable[..., Any],
+) -> None:
+    served = start_mock(["--rate-limit", "off"])
+    head = _request_head(chunked=True).replace(b"\r\n\r\n", b"\r\nContent-Length: 4\r\n\r\n")
+    framed = b"%x\r\n%s\r\n0\r\n\r\n" % (len(JSON_BODY), JSON_BODY)
+    with closing(socket.create_connection(("127.0.0.1", _port(served.url)))) as sock:
+        sock.sendall(head + framed)
+        status, _, body = _read_answer(sock, timeout=10)
+    assert status == 200, body  # the whole chunked body, not the first 4 bytes
+    (entry,) = requests.get(f"{served.url}/__admin/requests", timeout=10).json()["requests"]
+    assert entry["body"] == BODY
 
 
 def test_a_declared_length_over_the_limit_is_answered_at_once_and_closed(
@@ -347,7 +380,9 @@ def test_a_delayed_call_never_holds_up_the_others(start_mock: Callable[..., Any]
         assert [future.result().status_code for future in slow] == [200, 200, 200]
 
 
-def test_serving_runs_on_uvloop_where_it_is_installed() -> None:
-    import uvloop  # noqa: PLC0415 - a dependency everywhere but Windows
-
+def test_serving_runs_on_uvloop_where_it_is_installed(start_mock: Callable[..., Any]) -> None:
+    uvloop = pytest.importorskip("uvloop")  # a dependency everywhere but Windows
     assert server._event_loop_factory() is uvloop.new_event_loop
+    served = start_mock(["--rate-limit", "off"])
+    mapped = Path(f"/proc/{served.process.pid}/maps").read_text()
+    assert "/uvloop/loop." in mapped  # the serving process loaded uvloop's loop
