@@ -1,11 +1,10 @@
-"""The Flask app factory of the mock and its request path.
+"""The Flask app factory of the mock: the Tasks API's views, the admin API, errors in
+Gong's shape, strict mode and the journal.
 
-request ─► latency ─► authenticate ─► rate-limit ─► Prefer ─► fault plan / chaos
-        ─► parse/validate ─► query or update ─► assemble bytes ─► (strict: validate)
-        ─► journal
-Authentication comes first, as at Gong's gateway: a caller without credentials learns
-nothing about the body it sent, and only authenticated calls count against a limit. Both
-operations (``listTasks``, ``updateTask``) take the same first steps and share one limit.
+request ─► (body read under its limit) ─► the Tasks API's request path (``tasks_calls``)
+        ─► (strict: validate the answer) ─► journal
+``gong-tasks serve`` answers the Tasks API's calls through the same request path without
+Flask (``direct_calls``) whenever that changes nothing a client or the journal sees.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -23,12 +21,11 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
-from gong_tasks_kit.mock_server.auth import authenticate
 from gong_tasks_kit.mock_server.bodies import BoundedBody
-from gong_tasks_kit.mock_server.bounds import loggable, printable
+from gong_tasks_kit.mock_server.bounds import loggable
 from gong_tasks_kit.mock_server.console import console
-from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, new_request_id
-from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
+from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, unexpected_error
+from gong_tasks_kit.mock_server.faults import SESSION_HEADER
 from gong_tasks_kit.mock_server.journal import (
     JOURNALED_ADMIN_CALL,
     CapturedCall,
@@ -36,10 +33,7 @@ from gong_tasks_kit.mock_server.journal import (
     capture_call,
 )
 from gong_tasks_kit.mock_server.limiter import GongLimiter
-from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
-from gong_tasks_kit.mock_server.requests import parse_task_filter
 from gong_tasks_kit.mock_server.runtime import (
-    ANONYMOUS_KEY,
     EXTENSION,
     Controls,
     MockState,
@@ -49,12 +43,10 @@ from gong_tasks_kit.mock_server.runtime import (
 from gong_tasks_kit.mock_server.served_tasks import ServedTasks
 from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_settings
 from gong_tasks_kit.mock_server.state import open_state
-from gong_tasks_kit.mock_server.store import TaskStore
 from gong_tasks_kit.mock_server.task_source import TaskSource, file_source, generated_source
-from gong_tasks_kit.mock_server.update_rules import answered_tasks
-from gong_tasks_kit.mock_server.updates import naming_the_task, parse_task_id, parse_task_update
+from gong_tasks_kit.mock_server.tasks_calls import TasksCall, answer_tasks_call
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, load_spec, load_spec_text
-from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK, operation
+from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK
 from gong_tasks_kit.spec.reference import iter_response_violations
 
 __all__ = ["StrictModeError", "create_app", "mock_state"]
@@ -71,75 +63,30 @@ tasks_api = Blueprint("tasks_api", __name__)
 meta = Blueprint("meta", __name__)
 
 
-def _admit(operation_id: str) -> MockState:
-    """The first steps of every call of the Tasks API: latency, authentication, the shared
-    limit, ``Prefer``, the fault plan and chaos. Each may answer instead (by raising)."""
+def _served(operation_id: str, task_id: str | None = None) -> Response:
+    """Answer the current call of ``operation_id`` (see ``tasks_calls``)."""
     g.operation = operation_id
-    current = mock_state()
-    headers = request.headers  # looked up through Flask's proxy once
-    session = headers.get(SESSION_HEADER)
-    delay = latency_seconds(current.state, session)
-    if delay:
-        time.sleep(delay)
-    key = ANONYMOUS_KEY
-    if current.settings.auth:
-        credential = authenticate(
-            headers.get("Authorization"),
-            current.credentials,
-            operation(operation_id).bearer_scopes,
-        )
-        key = f"{credential.kind}:{credential.name}"
-    retry_after = current.limiter.admit(key)
-    if retry_after is not None:
-        raise documented_error(
-            429, retry_after=retry_after, source="limiter", operation_id=operation_id
-        )
-    preferred = preferred_error(headers.get("Prefer"), operation_id)
-    if preferred is not None:
-        raise preferred
-    fault = next_fault(current.state, session, operation_id)
-    if fault is not None:
-        raise fault
-    return current
-
-
-def _tasks_answer(store: TaskStore, tasks: list[bytes]) -> Response:
-    """A 200 in the shape both operations answer, assembled from serialized tasks."""
-    body = b"".join(
-        (
-            b'{"requestId":"',
-            new_request_id().encode(),
-            b'","tasks":[',
-            b",".join(tasks),
-            b'],"crmType":"',
-            store.crm_type.encode(),
-            b'"}',
-        )
+    this_request: Request = request._get_current_object()  # type: ignore[attr-defined]
+    call = TasksCall(
+        operation_id=operation_id,
+        task_id=task_id,
+        header=this_request.headers.get,
+        read_body=this_request.get_data,
+        mimetype=this_request.mimetype,
     )
-    return Response(body, status=200, headers=gong_headers())
+    return Response(answer_tasks_call(mock_state(), call), status=200, headers=gong_headers())
 
 
 @tasks_api.post(TASKS_PATH, provide_automatic_options=False)
 def list_tasks() -> Response:
     """Gong's ``POST /v2/tasks``."""
-    current = _admit(LIST_TASKS)
-    task_filter = parse_task_filter(request.get_data(), request.mimetype)
-    store = current.store  # once: an upload may replace it meanwhile
-    return _tasks_answer(store, store.query(task_filter))
+    return _served(LIST_TASKS)
 
 
 @tasks_api.patch(TASK_PATH.replace("{taskId}", "<task_id>"), provide_automatic_options=False)
 def update_task(task_id: str) -> Response:
     """Gong's ``PATCH /v2/tasks/{taskId}``."""
-    try:
-        current = _admit(UPDATE_TASK)
-    except ApiError as error:
-        raise naming_the_task(error, task_id) from None
-    number = parse_task_id(task_id)
-    update = parse_task_update(request.get_data(), request.mimetype)
-    store = current.store
-    task = store.update(number, update, now=datetime.now(UTC))
-    return _tasks_answer(store, answered_tasks(task.body))
+    return _served(UPDATE_TASK, task_id)
 
 
 @meta.get("/__health")
@@ -202,14 +149,7 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
-    logger.error(
-        "unexpected %s on %s %s: %s",
-        type(error).__name__,
-        request.method,
-        loggable(request.path),
-        printable(str(error)),
-    )
-    return _api_error(ApiError(500, ["Internal server error occurred"], source="crash"))
+    return _api_error(unexpected_error(error, request.method, request.path))
 
 
 def start_clock() -> None:
@@ -245,12 +185,21 @@ def capture_this_call(response: Response, answered_by: str) -> CapturedCall:
 
 
 def journal_this_call(current: Controls, entry: Callable[[], JournalEntry]) -> None:
-    """Add the current call's entry (made by ``entry`` now) to ``current``'s journal; a
-    failure is logged, never raised: the journal must never turn an answer into a crash."""
+    """Add the current call's entry (made by ``entry`` now) to ``current``'s journal (see
+    :func:`journal_safely`)."""
+    journal_safely(current, entry, request.method, request.path)
+
+
+def journal_safely(
+    current: Controls, entry: Callable[[], JournalEntry], method: str, path: str
+) -> None:
+    """Add the entry of a call of ``method path`` (made by ``entry`` now) to ``current``'s
+    journal; a failure is logged, never raised: the journal must never turn an answer into
+    a crash."""
     try:
         current.state.append_journal(entry(), current.settings.journal_size)
     except Exception as error:
-        logger.warning("could not journal %s %s: %s", request.method, loggable(request.path), error)
+        logger.warning("could not journal %s %s: %s", method, loggable(path), error)
 
 
 def _journal(response: Response) -> Response:

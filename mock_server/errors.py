@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
 
 import orjson
 from flask import Response
 
+from gong_tasks_kit.mock_server.bounds import loggable, printable
+
+logger = logging.getLogger("gong_tasks_kit.mock_server")
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 WWW_AUTHENTICATE = 'Basic realm="Gong.io API"'
 SERVICE_VERSION = "gong-tasks-kit-mock/0.1.0"
@@ -74,3 +78,16 @@ def unauthorized(message: str) -> ApiError:
 def bad_request(*messages: str) -> ApiError:
     """400 Malformed request."""
     return ApiError(400, messages, source="validation")
+
+
+def unexpected_error(error: Exception, method: str, path: str) -> ApiError:
+    """Gong's 500 for a bug met while serving ``method path``, which is logged (the
+    client's text in it escaped)."""
+    logger.error(
+        "unexpected %s on %s %s: %s",
+        type(error).__name__,
+        method,
+        loggable(path),
+        printable(str(error)),
+    )
+    return ApiError(500, ["Internal server error occurred"], source="crash")

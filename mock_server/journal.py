@@ -161,6 +161,54 @@ def materialized(entry: JournalEntry) -> dict[str, Any]:
     return entry() if callable(entry) else entry
 
 
+def capture_exchange(
+    environ: dict[str, Any],
+    *,
+    method: str,
+    path: str,
+    status: int,
+    response_headers: tuple[tuple[str, str], ...],
+    answer: bytes,
+    entry_id: int,
+    session: str | None,
+    answered_by: str,
+    started: float,
+    operation: str | None = None,
+) -> CapturedCall:
+    """Capture a call for the journal from its WSGI ``environ`` (its headers, and the body
+    that ``bodies`` read into it) and its answer: whatever served it (Flask, or the
+    server's direct path), the entry is the same.
+
+    ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
+    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``routing``, ``strict``,
+    ``crash``, or ``admin`` (an upload of tasks); the proxy adds ``target`` and ``proxy``.
+    ``operation`` is the spec's operation id the call reached (``listTasks``,
+    ``updateTask``), None for any other path.
+    """
+    capture = environ.get(CAPTURE_KEY)
+    if not isinstance(capture, BodyCapture):  # wsgi_app replaced without the body reader
+        capture = BodyCapture(b"", 0, False, "the body was not captured")
+    if len(capture.data) > MAX_BODY_BYTES:
+        capture = dataclasses.replace(capture, data=capture.data[:MAX_BODY_BYTES])
+    return CapturedCall(
+        entry_id=entry_id,
+        started=started,
+        finished=time.time(),
+        method=method,
+        path=path,
+        operation=operation,
+        session=session,
+        header_pairs=_environ_header_pairs(environ),
+        body=capture,
+        status=status,
+        response_headers=response_headers,
+        response_body=answer[:MAX_BODY_BYTES],
+        response_bytes=len(answer),
+        answered_by=answered_by,
+        worker=os.getpid(),  # at the call: workers fork after this module is imported
+    )
+
+
 def capture_call(
     request: Request,
     response: Response,
@@ -171,37 +219,23 @@ def capture_call(
     started: float,
     operation: str | None = None,
 ) -> CapturedCall:
-    """Capture a call for the journal (see :class:`CapturedCall`).
-
-    ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
-    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``routing``, ``strict``,
-    ``crash``, or ``admin`` (an upload of tasks); the proxy adds ``target`` and ``proxy``.
-    ``operation`` is the spec's operation id the call reached (``listTasks``,
-    ``updateTask``), None for any other path.
-    """
-    capture = request.environ.get(CAPTURE_KEY)
-    if not isinstance(capture, BodyCapture):  # wsgi_app replaced without the body reader
+    """Capture a call Flask served for the journal (see :func:`capture_exchange`)."""
+    environ = request.environ
+    if not isinstance(environ.get(CAPTURE_KEY), BodyCapture):  # no body reader in front
         data = request.get_data(cache=True)
-        capture = BodyCapture(data, len(data), False, None)
-    if len(capture.data) > MAX_BODY_BYTES:
-        capture = dataclasses.replace(capture, data=capture.data[:MAX_BODY_BYTES])
-    answer = response.get_data()
-    return CapturedCall(
-        entry_id=entry_id,
-        started=started,
-        finished=time.time(),
+        environ[CAPTURE_KEY] = BodyCapture(data, len(data), False, None)
+    return capture_exchange(
+        environ,
         method=request.method,
         path=request.path,
-        operation=operation,
-        session=session,
-        header_pairs=_environ_header_pairs(request.environ),
-        body=capture,
         status=response.status_code,
         response_headers=tuple(response.headers.items()),
-        response_body=answer[:MAX_BODY_BYTES],
-        response_bytes=len(answer),
+        answer=response.get_data(),
+        entry_id=entry_id,
+        session=session,
         answered_by=answered_by,
-        worker=os.getpid(),  # at the call: workers fork after this module is imported
+        started=started,
+        operation=operation,
     )
 
 

@@ -26,8 +26,9 @@ from granian.log import LogLevels
 from granian.server import MPServer
 from granian.server.embed import Server as EmbeddedServer
 
+from gong_tasks_kit.mock_server.direct_calls import DirectCalls
 from gong_tasks_kit.mock_server.preflight import listen_address
-from gong_tasks_kit.mock_server.runtime import controls
+from gong_tasks_kit.mock_server.runtime import MockState, controls
 from gong_tasks_kit.mock_server.settings import MockSettings
 from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
 
@@ -51,6 +52,16 @@ def _options(settings: MockSettings) -> dict[str, Any]:
         "log_level": LogLevels.error,  # granian's start-up notes would bury the banner
         "log_access": False,
     }
+
+
+def direct_calls(app: Flask) -> DirectCalls | None:
+    """What answers the Tasks API's plain calls without Flask (see ``direct_calls``): only
+    for the mock (the proxy has no tasks of its own), and not in strict mode, whose check
+    of every answer lives in the Flask app."""
+    current = controls(app)
+    if not isinstance(current, MockState) or current.settings.strict:
+        return None
+    return DirectCalls(current)
 
 
 def never_blocks(app: Flask) -> Callable[[], bool]:
@@ -137,6 +148,7 @@ def serve(app: Flask, settings: MockSettings, on_ready: Callable[[], Any]) -> No
         body_timeout=settings.body_timeout,
         body_limit=controls(app).body_limit,
         run_inline=never_blocks(app),
+        direct=direct_calls(app),
     )
     try:
         options = _options(settings)

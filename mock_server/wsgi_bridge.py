@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("gong_tasks_kit.mock_server")
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
+#: Answers a call from its ``environ`` and whole body, or None to leave it to the app.
+DirectAnswer = Callable[[dict[str, Any], bytes], Answer | None]
 
 
 class _FailingBody(io.RawIOBase):
@@ -149,6 +151,9 @@ class WsgiOnRsgi:
             read.
         run_inline: Asked before each request: whether the app will answer it without
             blocking, so it may run on the event loop (default: never).
+        direct: Answers some calls without the app, from the ``environ`` and the whole
+            body (None: the app must answer); asked only for a call that runs inline and
+            whose body arrived whole.
     """
 
     def __init__(
@@ -159,12 +164,14 @@ class WsgiOnRsgi:
         body_timeout: float,
         body_limit: Callable[[str, str], int],
         run_inline: Callable[[], bool] = lambda: False,
+        direct: DirectAnswer | None = None,
     ) -> None:
         self.app = app
         self._threads = threads
         self._body_timeout = body_timeout
         self._body_limit = body_limit
         self._run_inline = run_inline
+        self._direct = direct
         self._pool: ThreadPoolExecutor | None = None
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -228,7 +235,10 @@ class WsgiOnRsgi:
         body, whole = await self._body(scope, protocol)
         environ = wsgi_environ(scope, body)
         if self._run_inline():
-            status, headers, payload = run_wsgi(self.app, environ)
+            answer = None
+            if self._direct is not None and whole and isinstance(body, io.BytesIO):
+                answer = self._direct(environ, body.getvalue())
+            status, headers, payload = answer or run_wsgi(self.app, environ)
         else:
             loop = asyncio.get_running_loop()
             status, headers, payload = await loop.run_in_executor(

@@ -5,34 +5,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+from rsgi_fakes import Headers as _Headers
+from rsgi_fakes import Scope as _Scope
 from werkzeug.wrappers import Request
 
 from gong_tasks_kit.mock_server.wsgi_bridge import run_wsgi, wsgi_environ
-
-
-class _Headers:
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self._pairs = pairs
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(self._pairs)
-
-
-@dataclass
-class _Scope:
-    """What granian's RSGI scope offers the adapter."""
-
-    path: str = "/v2/tasks"
-    query_string: str = ""
-    method: str = "POST"
-    server: str = "127.0.0.1:8080"
-    client: str = "127.0.0.1:50000"
-    http_version: str = "1.1"
-    scheme: str = "http"
-    headers: _Headers = field(default_factory=lambda: _Headers([]))
 
 
 def test_environ_follows_pep_3333() -> None:

@@ -1,0 +1,128 @@
+"""The Tasks API's calls answered by the server without Flask.
+
+Measured here, Flask and werkzeug (the request context, routing, the response object and
+the hooks around them) cost more per call than the mock's own work. So ``gong-tasks
+serve`` hands a call of ``listTasks`` or ``updateTask`` straight to the request path both
+share (``tasks_calls``) and journals it the same way (``journal.capture_exchange``):
+same answer, same headers, same journal entry. Only the plain case is taken: a body that
+arrived whole and declared honestly, on the event loop, with strict mode off. Anything
+else (an odd path, a body too large or cut short, strict mode) goes through the Flask app
+as before, which is what answers it and proves the two agree.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.http import parse_options_header
+
+from gong_tasks_kit.mock_server.app import journal_safely
+from gong_tasks_kit.mock_server.bodies import CAPTURE_KEY, BodyCapture
+from gong_tasks_kit.mock_server.bounds import parse_whole_number
+from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, unexpected_error
+from gong_tasks_kit.mock_server.faults import SESSION_HEADER
+from gong_tasks_kit.mock_server.journal import capture_exchange
+from gong_tasks_kit.mock_server.runtime import MockState
+from gong_tasks_kit.mock_server.tasks_calls import TasksCall, answer_tasks_call
+from gong_tasks_kit.mock_server.wsgi_bridge import Answer
+from gong_tasks_kit.spec import TASKS_PATH
+from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK
+
+__all__ = ["DirectCalls"]
+
+_TASK_PREFIX = TASKS_PATH + "/"
+
+
+def _operation_of(method: str, path: str) -> tuple[str, str | None] | None:
+    """The operation (and the path's task id) a plain call reaches, else None.
+
+    Only paths Flask would route the same way without a second thought: the exact list
+    path, or one ASCII segment after it (Flask's default converter takes any segment).
+    """
+    if path == TASKS_PATH:
+        return (LIST_TASKS, None) if method == "POST" else None
+    if method != "PATCH" or not path.startswith(_TASK_PREFIX):
+        return None
+    task_id = path[len(_TASK_PREFIX) :]
+    if not task_id or "/" in task_id or not task_id.isascii():
+        return None
+    return UPDATE_TASK, task_id
+
+
+def _whole_body(environ: dict[str, Any], data: bytes) -> BodyCapture | None:
+    """What ``bodies.capture_body`` would capture of ``data``, when the framing is plain:
+    no ``Content-Length`` or one that is exactly the body's size."""
+    declared = environ.get("CONTENT_LENGTH")
+    if declared is not None and parse_whole_number(declared, high=2**63) != len(data):
+        return None
+    return BodyCapture(data, len(data), False, None)
+
+
+def _refusal(error: ApiError) -> Answer:
+    response = error.to_response()
+    return response.status_code, response.headers.to_wsgi_list(), response.get_data()
+
+
+class DirectCalls:
+    """Answers the plain calls of the Tasks API from a WSGI ``environ`` (see the module).
+
+    Args:
+        current: The mock's state (settings, shared state, limiter, tasks).
+    """
+
+    def __init__(self, current: MockState) -> None:
+        self._current = current
+
+    def __call__(self, environ: dict[str, Any], data: bytes) -> Answer | None:
+        """The answer to the call, journaled; None when Flask must answer it."""
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        reached = _operation_of(method, path)
+        if reached is None:
+            return None
+        capture = _whole_body(environ, data)
+        if capture is None:
+            return None
+        started = time.time()
+        environ[CAPTURE_KEY] = capture
+        operation_id, task_id = reached
+        header = EnvironHeaders(environ).get
+        call = TasksCall(
+            operation_id=operation_id,
+            task_id=task_id,
+            header=header,
+            read_body=lambda: data,
+            mimetype=parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower(),
+        )
+        try:
+            payload = answer_tasks_call(self._current, call)
+        except ApiError as error:
+            status, headers, payload = _refusal(error)
+            answered_by = error.source
+        except Exception as error:  # every call gets an answer, as from Flask
+            status, headers, payload = _refusal(unexpected_error(error, method, path))
+            answered_by = "crash"
+        else:
+            status, answered_by = 200, "mock"
+            headers = [*gong_headers().items(), ("Content-Length", str(len(payload)))]
+        current = self._current
+        journal_safely(
+            current,
+            lambda: capture_exchange(
+                environ,
+                method=method,
+                path=path,
+                status=status,
+                response_headers=tuple(headers),
+                answer=payload,
+                entry_id=current.state.next_count("journal"),
+                session=header(SESSION_HEADER),
+                answered_by=answered_by,
+                started=started,
+                operation=operation_id,
+            ),
+            method,
+            path,
+        )
+        return status, headers, payload
