@@ -13,8 +13,7 @@ Servers: ``mock`` is ``gong-tasks serve`` as shipped with the limits off (valida
 auth and journal on); ``ceiling-granian`` a bare Flask app returning the same bytes on
 granian with 2 workers; ``ceiling-gunicorn`` the same app on gunicorn (2 gthread workers
 x 4 threads); ``prism-static`` / ``prism-dynamic`` Prism 5 mocking the spec (skip them
-with ``--no-prism``); with ``--unshared``, ``mock-2-unshared``: the mock on 2 processes
-that share nothing (``unshared_mock.py``), the upper bound of any multi-process design.
+with ``--no-prism``).
 """
 
 from __future__ import annotations
@@ -305,7 +304,7 @@ def benchmark_call(workdir: Path) -> tuple[bytes, dict[str, Any], Path]:
     return request, answer, body_file
 
 
-def _servers(body_file: Path, spec: Path, prism: bool, unshared: bool) -> list[Server]:
+def _servers(body_file: Path, spec: Path, prism: bool) -> list[Server]:
     gong_tasks = str(BIN / "gong-tasks")
     ceiling = str(ROOT / "benchmarks" / "ceiling.py")
     servers = [
@@ -319,9 +318,6 @@ def _servers(body_file: Path, spec: Path, prism: bool, unshared: bool) -> list[S
             lambda p: [sys.executable, ceiling, str(p), str(body_file), "gunicorn"],
         ),
     ]
-    if unshared:
-        unshared_mock = str(ROOT / "benchmarks" / "unshared_mock.py")
-        servers.append(Server("mock-2-unshared", lambda p: [sys.executable, unshared_mock, str(p)]))
     if prism:
         servers += [
             Server("prism-static", lambda p: prism_argv(p, spec)),
@@ -420,11 +416,6 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--skip-large", action="store_true", help="skip the 100,000-task run")
     parser.add_argument("--no-prism", dest="prism", action="store_false", help="skip Prism")
-    parser.add_argument(
-        "--unshared",
-        action="store_true",
-        help="add the mock on 2 processes sharing nothing (an upper bound, not a product)",
-    )
     args = parser.parse_args()
     tools = [("wrk", "apt-get install wrk")] + ([(str(PRISM), "npm ci")] if args.prism else [])
     for tool, hint in tools:
@@ -433,7 +424,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
 
     workdir = Path(tempfile.mkdtemp(prefix="gong-bench-"))
     request, answer, body_file = benchmark_call(workdir)
-    servers = _servers(body_file, prism_spec(workdir, answer), args.prism, args.unshared)
+    servers = _servers(body_file, prism_spec(workdir, answer), args.prism)
     load_before = os.getloadavg()
 
     runs: dict[str, list[dict[str, float]]] = {s.name: [] for s in servers}
@@ -512,13 +503,6 @@ def main() -> None:  # noqa: PLR0915 - one linear script: set up, measure, repor
         "mock/ceiling-gunicorn req/s": mock.rps / by_name["ceiling-gunicorn"].rps,
         "ceiling-granian/ceiling-gunicorn req/s": ceiling.rps / by_name["ceiling-gunicorn"].rps,
     }
-    if args.unshared:
-        info["mock-2-unshared/ceiling-granian req/s"] = by_name["mock-2-unshared"].rps / ceiling.rps
-        unshared = zip(runs["mock-2-unshared"], runs["ceiling-granian"], strict=True)
-        within = [run["rps"] / ceiling_run["rps"] for run, ceiling_run in unshared]
-        info["mock-2-unshared/ceiling-granian, per round"] = statistics.median(within)
-        info["  lowest round "] = min(within)
-        info["  highest round "] = max(within)
     if args.prism:
         info["mock/prism-static req/s"] = mock.rps / by_name["prism-static"].rps
         info["mock/prism-dynamic req/s"] = mock.rps / by_name["prism-dynamic"].rps

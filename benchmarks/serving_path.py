@@ -8,8 +8,9 @@ Run as ``.venv/bin/python benchmarks/serving_path.py [--rounds N] [--duration S]
   (granian embedded, uvloop): what granian and the event loop cost;
 - ``bridge-flask``: the bare Flask ceiling app through the mock's WSGI-on-RSGI adapter,
   the same server: what the adapter and Flask add;
-- ``mock``: ``gong-tasks serve`` with the limits off: what the mock's own work adds
-  (authentication, validation, the query, the answer, the journal);
+- ``mock``: ``gong-tasks serve`` with the limits off, whose server answers the call
+  without Flask (``direct_calls``): what the mock's own work (authentication,
+  validation, the query, the answer, the journal) costs against Flask's;
 - ``wsgi-flask-1``: the bare Flask app on granian's WSGI interface, 1 worker (the
   ceiling of ``serve_vs_prism.py`` has 2).
 
