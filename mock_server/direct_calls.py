@@ -5,9 +5,9 @@ the hooks around them) cost more per call than the mock's own work. So ``gong-ta
 serve`` hands a call of ``listTasks`` or ``updateTask`` straight to the request path both
 share (``tasks_calls``) and journals it the same way (``journal.capture_exchange``):
 same answer, same headers, same journal entry. Only the plain case is taken: a body that
-arrived whole and declared honestly, on the event loop, with strict mode off. Anything
-else (an odd path, a body too large or cut short, strict mode) goes through the Flask app
-as before, which is what answers it and proves the two agree.
+arrived whole and declared honestly, with strict mode off. Anything else (an odd path, a
+body too large or cut short, strict mode) goes through the Flask app, as do
+``flask run``, the test client and any other WSGI server.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from gong_tasks_kit.mock_server.faults import SESSION_HEADER
 from gong_tasks_kit.mock_server.journal import capture_exchange
 from gong_tasks_kit.mock_server.runtime import MockState
 from gong_tasks_kit.mock_server.tasks_calls import TasksCall, answer_tasks_call
-from gong_tasks_kit.mock_server.wsgi_bridge import Answer
+from gong_tasks_kit.mock_server.wsgi_bridge import Answer, error_answer
 from gong_tasks_kit.spec import TASKS_PATH
 from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK
 
@@ -58,11 +58,6 @@ def _whole_body(environ: dict[str, Any], data: bytes) -> BodyCapture | None:
     if declared is not None and parse_whole_number(declared, high=2**63) != len(data):
         return None
     return BodyCapture(data, len(data), False, None)
-
-
-def _refusal(error: ApiError) -> Answer:
-    response = error.to_response()
-    return response.status_code, response.headers.to_wsgi_list(), response.get_data()
 
 
 class DirectCalls:
@@ -98,10 +93,10 @@ class DirectCalls:
         try:
             payload = answer_tasks_call(self._current, call)
         except ApiError as error:
-            status, headers, payload = _refusal(error)
+            status, headers, payload = error_answer(error)
             answered_by = error.source
         except Exception as error:  # every call gets an answer, as from Flask
-            status, headers, payload = _refusal(unexpected_error(error, method, path))
+            status, headers, payload = error_answer(unexpected_error(error, method, path))
             answered_by = "crash"
         else:
             status, answered_by = 200, "mock"

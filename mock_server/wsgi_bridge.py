@@ -8,6 +8,9 @@ fully arrived (or failed to) runs the app. The ``environ`` is built as PEP 3333 
 a2wsgi and granian's WSGI build it). The app stays a plain WSGI app: this adapter is only
 how ``gong-tasks serve`` runs it.
 
+Some calls need no app at all: ``direct`` (the mock's ``direct_calls``) may answer a
+call whose body arrived whole before the WSGI app is asked.
+
 Where the app runs: on the event loop itself while ``run_inline()`` says the app will not
 block (measured here, handing each call to a thread pool costs as much as the mock's own
 work, and Python runs one thread at a time anyway); otherwise on a fixed pool of threads,
@@ -104,9 +107,14 @@ def wsgi_environ(scope: Any, body: io.RawIOBase | io.BytesIO) -> dict[str, Any]:
     return environ
 
 
-def _crash_answer() -> Answer:
-    response = ApiError(500, ["Internal server error occurred"], source="crash").to_response()
+def error_answer(error: ApiError) -> Answer:
+    """The answer that carries ``error``, in Gong's shape."""
+    response = error.to_response()
     return response.status_code, response.headers.to_wsgi_list(), response.get_data()
+
+
+def _crash_answer() -> Answer:
+    return error_answer(ApiError(500, ["Internal server error occurred"], source="crash"))
 
 
 def run_wsgi(app: WSGIApplication, environ: WSGIEnvironment) -> Answer:
@@ -152,8 +160,8 @@ class WsgiOnRsgi:
         run_inline: Asked before each request: whether the app will answer it without
             blocking, so it may run on the event loop (default: never).
         direct: Answers some calls without the app, from the ``environ`` and the whole
-            body (None: the app must answer); asked only for a call that runs inline and
-            whose body arrived whole.
+            body (None: the app must answer); asked only for a call whose body arrived
+            whole, where the app would run.
     """
 
     def __init__(
@@ -234,19 +242,25 @@ class WsgiOnRsgi:
     async def _answer(self, scope: Any, protocol: Any) -> Answer:
         body, whole = await self._body(scope, protocol)
         environ = wsgi_environ(scope, body)
+        whole_body = body.getvalue() if whole and isinstance(body, io.BytesIO) else None
         if self._run_inline():
-            answer = None
-            if self._direct is not None and whole and isinstance(body, io.BytesIO):
-                answer = self._direct(environ, body.getvalue())
-            status, headers, payload = answer or run_wsgi(self.app, environ)
+            status, headers, payload = self._serve(environ, whole_body)
         else:
             loop = asyncio.get_running_loop()
             status, headers, payload = await loop.run_in_executor(
-                self._executor(), run_wsgi, self.app, environ
+                self._executor(), self._serve, environ, whole_body
             )
         if not whole:  # unread body bytes would be taken for the next request
             headers = [*headers, ("Connection", "close")]
         return status, headers, payload
+
+    def _serve(self, environ: dict[str, Any], whole_body: bytes | None) -> Answer:
+        """The direct answer, if any, else the app's."""
+        if self._direct is not None and whole_body is not None:
+            answer = self._direct(environ, whole_body)
+            if answer is not None:
+                return answer
+        return run_wsgi(self.app, environ)
 
     def __rsgi_del__(self, loop: Any) -> None:
         """Let the app's threads finish when the server stops."""

@@ -221,7 +221,8 @@ def test_a_crash_on_the_direct_path_is_gongs_500_and_journaled(
     assert [entry["answeredBy"] for entry in _journal(DIRECT_APP)] == ["crash"]
 
 
-def test_the_server_answers_plain_calls_directly_and_the_rest_through_flask() -> None:
+@pytest.mark.parametrize("inline", [True, False], ids=["event-loop", "threads"])
+def test_the_server_answers_plain_calls_directly_and_the_rest_through_flask(inline: bool) -> None:
     _reset_both()
     calls_to_flask: list[str] = []
 
@@ -234,7 +235,7 @@ def test_the_server_answers_plain_calls_directly_and_the_rest_through_flask() ->
         threads=1,
         body_timeout=5,
         body_limit=controls(DIRECT_APP).body_limit,
-        run_inline=lambda: True,
+        run_inline=lambda: inline,
         direct=direct_calls(DIRECT_APP),
     )
     scope, body = _list_call()
