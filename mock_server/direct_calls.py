@@ -12,6 +12,7 @@ body too large or cut short, strict mode) goes through the Flask app, as do
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -60,8 +61,26 @@ def _whole_body(environ: dict[str, Any], data: bytes) -> BodyCapture | None:
     return BodyCapture(data, len(data), False, None)
 
 
+@functools.lru_cache(maxsize=256)
+def _routed_as_sent(host: str | None, upgrade: str | None) -> bool:
+    """Whether werkzeug's routing takes a call with this ``Host`` and ``Upgrade`` as it
+    is, rather than refusing it with a 400 before any view runs (a host name IDNA cannot
+    encode; a WebSocket upgrade, routed to WebSocket rules only). Erring towards False
+    only sends a call through Flask."""
+    if upgrade is not None:
+        return False
+    try:
+        (host or "").lower().partition(":")[0].encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
 class DirectCalls:
     """Answers the plain calls of the Tasks API from a WSGI ``environ`` (see the module).
+
+    The body must already be known to be within the mock's limit (the server's adapter
+    reads at most that much and asks only then).
 
     Args:
         current: The mock's state (settings, shared state, limiter, tasks).
@@ -74,7 +93,9 @@ class DirectCalls:
         """The answer to the call, journaled; None when Flask must answer it."""
         method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
         reached = _operation_of(method, path)
-        if reached is None:
+        if reached is None or not _routed_as_sent(
+            environ.get("HTTP_HOST"), environ.get("HTTP_UPGRADE")
+        ):
             return None
         capture = _whole_body(environ, data)
         if capture is None:
@@ -83,14 +104,14 @@ class DirectCalls:
         environ[CAPTURE_KEY] = capture
         operation_id, task_id = reached
         header = EnvironHeaders(environ).get
-        call = TasksCall(
-            operation_id=operation_id,
-            task_id=task_id,
-            header=header,
-            read_body=lambda: data,
-            mimetype=parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower(),
-        )
         try:
+            call = TasksCall(
+                operation_id=operation_id,
+                task_id=task_id,
+                header=header,
+                read_body=lambda: data,
+                mimetype=parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower(),
+            )
             payload = answer_tasks_call(self._current, call)
         except ApiError as error:
             status, headers, payload = error_answer(error)

@@ -15,6 +15,9 @@ class Headers:
     def items(self) -> list[tuple[str, str]]:
         return list(self._pairs)
 
+    def __repr__(self) -> str:
+        return f"Headers({self._pairs!r})"
+
     def get(self, name: str, default: str | None = None) -> str | None:
         return next((value for key, value in self._pairs if key == name), default)
 

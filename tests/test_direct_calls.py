@@ -55,6 +55,9 @@ AUTHORIZATIONS = (
     "Token abc",
 )
 CONTENT_TYPES = ("application/json", "Application/JSON; charset=utf-8", "text/plain", None)
+#: Host names werkzeug's routing refuses (IDNA cannot encode them): Flask answers 400.
+UNROUTABLE_HOSTS = ("a" * 64, "a..b", ".mock")
+HOSTS = (None, "mock", "MOCK:80", "127.0.0.1:8080", "[::1]:8080", *UNROUTABLE_HOSTS)
 PREFERS = (None, "code=429", "code=500, retry-after=3", "code=404", "code=418", "code=x")
 
 
@@ -96,8 +99,10 @@ def calls(draw: st.DrawFn) -> tuple[Scope, bytes, bool]:
     framing = draw(st.sampled_from(["length", "chunked", "none", "wrong-length"]))
     if framing == "none":
         body = b""
-    pairs = [("host", "mock")]
+    pairs = []
     for name, values in (
+        ("host", HOSTS),
+        ("upgrade", (None, None, "websocket")),
         ("authorization", AUTHORIZATIONS),
         ("content-type", CONTENT_TYPES),
         ("prefer", PREFERS),
@@ -106,6 +111,10 @@ def calls(draw: st.DrawFn) -> tuple[Scope, bytes, bool]:
         value = draw(st.sampled_from(values))
         if value is not None:
             pairs.append((name, value))
+    named = dict(pairs)
+    if "upgrade" in named:
+        pairs.append(("connection", "Upgrade"))
+    routed = "upgrade" not in named and named.get("host") not in UNROUTABLE_HOSTS
     if framing in ("length", "wrong-length"):
         pairs.append(("content-length", str(len(body) + (framing == "wrong-length"))))
     elif framing == "chunked":
@@ -113,11 +122,9 @@ def calls(draw: st.DrawFn) -> tuple[Scope, bytes, bool]:
     plain = (method, path) == ("POST", "/v2/tasks") or (
         method == "PATCH" and len(path) > len("/v2/tasks/") and path.isascii()
     )
-    return (
-        Scope(method=method, path=path, headers=Headers(pairs)),
-        body,
-        (plain and framing != "wrong-length"),
-    )
+    query = draw(st.sampled_from(["", "a=1", "userId=2&x"]))
+    scope = Scope(method=method, path=path, query_string=query, headers=Headers(pairs))
+    return scope, body, plain and routed and framing != "wrong-length"
 
 
 def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
