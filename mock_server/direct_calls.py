@@ -20,7 +20,7 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.http import parse_options_header
 
 from gong_tasks_kit.mock_server.app import journal_safely
-from gong_tasks_kit.mock_server.bodies import CAPTURE_KEY, BodyCapture
+from gong_tasks_kit.mock_server.bodies import BodyCapture
 from gong_tasks_kit.mock_server.bounds import parse_whole_number
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, unexpected_error
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER
@@ -101,7 +101,6 @@ class DirectCalls:
         if capture is None:
             return None
         started = time.time()
-        environ[CAPTURE_KEY] = capture
         operation_id, task_id = reached
         header = EnvironHeaders(environ).get
         try:
@@ -127,6 +126,7 @@ class DirectCalls:
             current,
             lambda: capture_exchange(
                 environ,
+                capture,
                 method=method,
                 path=path,
                 status=status,

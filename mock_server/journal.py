@@ -163,6 +163,7 @@ def materialized(entry: JournalEntry) -> dict[str, Any]:
 
 def capture_exchange(
     environ: dict[str, Any],
+    body: BodyCapture,
     *,
     method: str,
     path: str,
@@ -175,9 +176,9 @@ def capture_exchange(
     started: float,
     operation: str | None = None,
 ) -> CapturedCall:
-    """Capture a call for the journal from its WSGI ``environ`` (its headers, and the body
-    that ``bodies`` read into it) and its answer: whatever served it (Flask, or the
-    server's direct path), the entry is the same.
+    """Capture a call for the journal from its WSGI ``environ`` (its headers), what arrived
+    of its ``body`` and its answer: whatever served it (Flask, or the server's direct
+    path), the entry is the same.
 
     ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
     ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``routing``, ``strict``,
@@ -185,11 +186,8 @@ def capture_exchange(
     ``operation`` is the spec's operation id the call reached (``listTasks``,
     ``updateTask``), None for any other path.
     """
-    capture = environ.get(CAPTURE_KEY)
-    if not isinstance(capture, BodyCapture):  # wsgi_app replaced without the body reader
-        capture = BodyCapture(b"", 0, False, "the body was not captured")
-    if len(capture.data) > MAX_BODY_BYTES:
-        capture = dataclasses.replace(capture, data=capture.data[:MAX_BODY_BYTES])
+    if len(body.data) > MAX_BODY_BYTES:
+        body = dataclasses.replace(body, data=body.data[:MAX_BODY_BYTES])
     return CapturedCall(
         entry_id=entry_id,
         started=started,
@@ -199,7 +197,7 @@ def capture_exchange(
         operation=operation,
         session=session,
         header_pairs=_environ_header_pairs(environ),
-        body=capture,
+        body=body,
         status=status,
         response_headers=response_headers,
         response_body=answer[:MAX_BODY_BYTES],
@@ -220,12 +218,13 @@ def capture_call(
     operation: str | None = None,
 ) -> CapturedCall:
     """Capture a call Flask served for the journal (see :func:`capture_exchange`)."""
-    environ = request.environ
-    if not isinstance(environ.get(CAPTURE_KEY), BodyCapture):  # no body reader in front
+    capture = request.environ.get(CAPTURE_KEY)
+    if not isinstance(capture, BodyCapture):  # wsgi_app replaced without the body reader
         data = request.get_data(cache=True)
-        environ[CAPTURE_KEY] = BodyCapture(data, len(data), False, None)
+        capture = BodyCapture(data, len(data), False, None)
     return capture_exchange(
-        environ,
+        request.environ,
+        capture,
         method=request.method,
         path=request.path,
         status=response.status_code,

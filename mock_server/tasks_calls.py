@@ -78,7 +78,7 @@ def _admit(current: MockState, call: TasksCall) -> None:
         raise fault
 
 
-def tasks_body(store: TaskStore, tasks: list[bytes]) -> bytes:
+def _tasks_body(store: TaskStore, tasks: list[bytes]) -> bytes:
     """A 200's body in the shape both operations answer, assembled from serialized tasks."""
     return b"".join(
         (
@@ -105,7 +105,7 @@ def answer_tasks_call(current: MockState, call: TasksCall) -> bytes:
         _admit(current, call)
         task_filter = parse_task_filter(call.read_body(), call.mimetype)
         store = current.store  # once: an upload may replace it meanwhile
-        return tasks_body(store, store.query(task_filter))
+        return _tasks_body(store, store.query(task_filter))
     if call.operation_id != UPDATE_TASK or call.task_id is None:
         raise ValueError(f"not an operation of the Tasks API: {call.operation_id}")
     try:
@@ -116,4 +116,4 @@ def answer_tasks_call(current: MockState, call: TasksCall) -> bytes:
     update = parse_task_update(call.read_body(), call.mimetype)
     store = current.store
     task = store.update(number, update, now=datetime.now(UTC))
-    return tasks_body(store, answered_tasks(task.body))
+    return _tasks_body(store, answered_tasks(task.body))
