@@ -289,3 +289,39 @@ def test_raw_http_fuzz_never_gets_a_500_or_no_answer(start_mock: Callable[..., A
     )
     assert normal.status_code == 200
     assert served.process.poll() is None
+
+
+# What differs between two answers of the same call: fresh ids, and an update's time.
+_FRESH = re.compile(rb'"(requestId|updated)":\s*"[^"]*"')
+
+
+def test_raw_http_gets_the_same_answers_with_and_without_the_direct_path(
+    start_mock: Callable[..., Any],
+) -> None:
+    """``serve`` answers the Tasks API's plain calls without Flask; ``serve --strict``
+    answers every call through Flask (and checks each answer against the spec). The same
+    raw requests, in the same order, must get the same answers from both."""
+    options = ["--rate-limit", "off", "--body-timeout", "1", "--threads", "4"]
+    direct, through_flask = start_mock(options), start_mock([*options, "--strict"])
+    ports = [int(served.url.rsplit(":", 1)[1]) for served in (direct, through_flask)]
+    compared: list[int] = []
+
+    @settings(
+        max_examples=100,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(raw_requests())
+    @_examples(KNOWN_HOSTILE)
+    def one_request(case: tuple[str, bytes]) -> None:
+        method, raw = case
+        direct_answers, flask_answers = (
+            [(status, _FRESH.sub(b"", body)) for status, body in _final_answers(raw, method, port)]
+            for port in ports
+        )
+        assert direct_answers == flask_answers, raw[:500]
+        compared.extend(status for status, _ in direct_answers)
+
+    one_request()
+    assert len(compared) >= 100
+    assert {200, 400, 401} <= set(compared)  # the fuzz reached the request path's answers
