@@ -25,6 +25,7 @@ from flask import Request, Response
 
 from gong_tasks_kit.mock_server.bodies import CAPTURE_KEY, BodyCapture
 from gong_tasks_kit.mock_server.bounds import json_depth_exceeds
+from gong_tasks_kit.mock_server.json_input import MAX_JSON_DEPTH
 
 REDACTED = "[redacted]"
 #: Set on ``flask.g`` by an admin call that changes the served data, so it is journaled
@@ -51,7 +52,6 @@ ANSWERED_BY = (
 )
 MAX_BODY_BYTES = 8 * 1024
 MAX_TEXT_CHARS = 2048
-MAX_BODY_DEPTH = 64
 
 
 def _text(value: str, limit: int = MAX_TEXT_CHARS) -> str:
@@ -247,6 +247,6 @@ def presented(entry: dict[str, Any]) -> dict[str, Any]:
         parsed = orjson.loads(text)
     except orjson.JSONDecodeError:
         return entry
-    if json_depth_exceeds(parsed, MAX_BODY_DEPTH):
+    if json_depth_exceeds(parsed, MAX_JSON_DEPTH):
         return entry
     return {**entry, "body": parsed}

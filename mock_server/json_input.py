@@ -4,7 +4,9 @@ values (no ``NaN``), bounded integers and Unicode text.
 
 Python's parser takes a lone surrogate escape (``"\\ud800"``) that orjson refuses, and
 its ``int()`` refuses more than 4,300 digits in words of its own: both are checked here,
-so a client hears about its JSON, never about Python.
+so a client hears about its JSON, never about Python. Nesting is bounded before either
+parser runs: Python's recurses once per level on the stack the call already uses, so
+without a bound the same body could parse on one request path and fail on another.
 """
 
 from __future__ import annotations
@@ -19,6 +21,36 @@ import orjson
 _LONG_NUMBER = re.compile(rb"[0-9]{20}")
 
 _MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64, and far below Python's own limit (4,300)
+
+#: The deepest nesting of arrays and objects read: far beyond any body or task the API
+#: takes (a few levels), far below any parser's recursion limit.
+MAX_JSON_DEPTH = 64
+# A string (its end optional: the text may be cut), or a bracket outside strings.
+_STRING_OR_BRACKET = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+class NestingTooDeepError(ValueError):
+    """JSON text nests arrays and objects more than :data:`MAX_JSON_DEPTH` levels deep."""
+
+    def __init__(self) -> None:
+        super().__init__(f"nests arrays and objects more than {MAX_JSON_DEPTH} levels deep")
+
+
+def nested_too_deep(raw: bytes) -> bool:
+    """Whether JSON text nests arrays and objects more than :data:`MAX_JSON_DEPTH` deep
+    (counted on the text, without parsing it)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:  # the usual case, in C
+        return False
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif token in (b"]", b"}"):
+            depth = max(0, depth - 1)
+    return False
 
 
 def json_integer(text: str) -> int:
@@ -66,8 +98,11 @@ def parse_json(raw: bytes, *, long_numbers_exact: bool = False) -> Any:
             so integers beyond 64 bits stay integers (and a message can name them).
 
     Raises:
-        ValueError: naming the problem (orjson's own words when it had some).
+        NestingTooDeepError: when it nests deeper than :data:`MAX_JSON_DEPTH`.
+        ValueError: naming any other problem (orjson's own words when it had some).
     """
+    if nested_too_deep(raw):
+        raise NestingTooDeepError
     first_error: Exception | None = None
     if not (long_numbers_exact and _LONG_NUMBER.search(raw)):
         try:

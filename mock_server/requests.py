@@ -6,7 +6,7 @@ from typing import Any
 
 from gong_tasks_kit.mock_server.errors import bad_request
 from gong_tasks_kit.mock_server.fast_validation import is_valid
-from gong_tasks_kit.mock_server.json_input import parse_json
+from gong_tasks_kit.mock_server.json_input import NestingTooDeepError, parse_json
 from gong_tasks_kit.spec.operations import LIST_TASKS
 from gong_tasks_kit.spec.reference import iter_request_violations
 
@@ -18,6 +18,8 @@ def _parse_json(body: bytes) -> Any:
         # Integers beyond 64 bits are valid JSON: read exactly, so the client hears
         # about the field, not about its syntax.
         return parse_json(body)
+    except NestingTooDeepError as error:
+        raise bad_request(f"Request body {error}") from None
     except ValueError as error:
         raise bad_request(f"Request body is not valid JSON: {error}") from None
 

@@ -163,7 +163,11 @@ def test_mock_filters_by_workspace(gong_mock_app: Flask, gong_mock_client: Flask
             "filter.userId: 123456789012345678901234567890 is not of type 'string'",
         ),
         (b'{"filter": NaN}', "application/json", "Request body is not valid JSON"),
-        (b"[" * 5000 + b"]" * 5000, "application/json", "Request body is not valid JSON"),
+        (
+            b"[" * 5000 + b"]" * 5000,
+            "application/json",
+            "Request body nests arrays and objects more than 64 levels deep",
+        ),
     ],
 )
 def test_mock_answers_bad_input_with_a_400_that_names_the_problem(

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from gong_tasks_kit.mock_server.bodies import capture_body
 from gong_tasks_kit.mock_server.bounds import json_depth_exceeds, parse_whole_number
 from gong_tasks_kit.mock_server.journal import MAX_BODY_BYTES
+from gong_tasks_kit.mock_server.json_input import MAX_JSON_DEPTH, nested_too_deep
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, default_authorization
 
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
@@ -332,3 +333,37 @@ def test_an_upload_with_a_5000_digit_number_is_named_in_our_words(
     assert answer.json["errors"] == [
         "not valid JSON: a number of 5000 digits is beyond any field's range"
     ]
+
+
+def _nested(depth: int, inner: bytes = b"1") -> bytes:
+    return b"[" * depth + inner + b"]" * depth
+
+
+@pytest.mark.parametrize(
+    ("text", "too_deep"),
+    [
+        (_nested(MAX_JSON_DEPTH), False),
+        (_nested(MAX_JSON_DEPTH + 1), True),
+        (b'{"a":' * (MAX_JSON_DEPTH + 1) + b"1" + b"}" * (MAX_JSON_DEPTH + 1), True),
+        (b'["' + b"[" * 500 + b'"]', False),  # brackets inside a string do not nest
+        (b'["\\"' + b"[" * 500 + b'"]', False),  # nor after an escaped quote
+        (b"]" * 500 + _nested(MAX_JSON_DEPTH), False),  # stray closers never go below 0
+        (b'"' + b"[" * 500, False),  # an unterminated string holds the rest
+    ],
+)
+def test_nesting_is_counted_on_the_text(text: bytes, too_deep: bool) -> None:
+    assert nested_too_deep(text) is too_deep
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 500, 960, 970, 5_000])
+def test_a_body_nested_too_deep_gets_one_answer_whatever_else_it_holds(
+    gong_mock_client: FlaskClient, depth: int
+) -> None:
+    # 1e400 sends the body to Python's parser, whose recursion once depended on the stack
+    # the request path had already used: the same body parsed served directly, not via Flask.
+    filter_with = b'{"filter": {"userId": "1", "big": 1e400, "deep": %s}}' % _nested(depth)
+    for body in (_nested(depth), filter_with):
+        answer = gong_mock_client.post("/v2/tasks", data=body, content_type="application/json")
+        assert answer.status_code == 400
+        message = f"Request body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
+        assert answer.json["errors"] == [message]
