@@ -181,6 +181,15 @@ def raw_requests(draw: st.DrawFn) -> tuple[str, bytes]:
     return method, head.encode("latin-1", "replace") + b"\r\n" + payload
 
 
+def _fuzz_settings(examples: int) -> settings:
+    """A fixed number of examples, however slow or large (the run stays short)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def _examples(cases: list[tuple[str, bytes]]) -> Callable[[Any], Any]:
     def decorate(test: Any) -> Any:
         for case in reversed(cases):
@@ -264,11 +273,7 @@ def test_raw_http_fuzz_never_gets_a_500_or_no_answer(start_mock: Callable[..., A
     port = int(served.url.rsplit(":", 1)[1])
     seen: list[int] = []
 
-    @settings(
-        max_examples=150,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @_fuzz_settings(150)
     @given(raw_requests())
     @_examples(KNOWN_HOSTILE)
     def one_request(case: tuple[str, bytes]) -> None:
@@ -312,11 +317,7 @@ def test_raw_http_gets_the_same_answers_with_and_without_the_direct_path(
     ports = [int(served.url.rsplit(":", 1)[1]) for served in (direct, through_flask)]
     compared: list[int] = []
 
-    @settings(
-        max_examples=100,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @_fuzz_settings(100)
     @given(raw_requests())
     @_examples(KNOWN_HOSTILE)
     def one_request(case: tuple[str, bytes]) -> None:
