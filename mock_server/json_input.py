@@ -4,9 +4,10 @@ values (no ``NaN``), bounded integers and Unicode text.
 
 Python's parser takes a lone surrogate escape (``"\\ud800"``) that orjson refuses, and
 its ``int()`` refuses more than 4,300 digits in words of its own: both are checked here,
-so a client hears about its JSON, never about Python. Nesting is bounded before either
-parser runs: Python's recurses once per level on the stack the call already uses, so
-without a bound the same body could parse on one request path and fail on another.
+so a client hears about its JSON, never about Python. A request body's nesting is bounded
+before either parser runs: Python's recurses once per level on the stack the call already
+uses, so without a bound the same body could parse on one request path and fail on
+another.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ _LONG_NUMBER = re.compile(rb"[0-9]{20}")
 
 _MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64, and far below Python's own limit (4,300)
 
-#: The deepest nesting of arrays and objects read: far beyond any body or task the API
-#: takes (a few levels), far below any parser's recursion limit.
+#: The deepest nesting of arrays and objects a request body may have: far beyond any body
+#: the API takes (3 levels), far below any parser's recursion limit.
 MAX_JSON_DEPTH = 64
 # A string (its end optional: the text may be cut), or a bracket outside strings.
 _STRING_OR_BRACKET = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
@@ -38,7 +39,7 @@ class NestingTooDeepError(ValueError):
 
 def nested_too_deep(raw: bytes) -> bool:
     """Whether JSON text nests arrays and objects more than :data:`MAX_JSON_DEPTH` deep
-    (counted on the text, without parsing it)."""
+    (counted on the text, without parsing it: for request bodies, which are small)."""
     if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:  # the usual case, in C
         return False
     depth = 0
@@ -89,19 +90,22 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def parse_json(raw: bytes, *, long_numbers_exact: bool = False) -> Any:
+def parse_json(raw: bytes, *, long_numbers_exact: bool = False, bounded: bool = False) -> Any:
     """The JSON value of ``raw``.
 
     Args:
         raw: The bytes as received.
         long_numbers_exact: Read a document with 20-digit runs by Python's parser at once,
             so integers beyond 64 bits stay integers (and a message can name them).
+        bounded: Refuse text nested deeper than :data:`MAX_JSON_DEPTH` before parsing (a
+            request body's answer then never depends on the stack in use).
 
     Raises:
-        NestingTooDeepError: when it nests deeper than :data:`MAX_JSON_DEPTH`.
+        NestingTooDeepError: when ``bounded`` and it nests deeper than
+            :data:`MAX_JSON_DEPTH`.
         ValueError: naming any other problem (orjson's own words when it had some).
     """
-    if nested_too_deep(raw):
+    if bounded and nested_too_deep(raw):
         raise NestingTooDeepError
     first_error: Exception | None = None
     if not (long_numbers_exact and _LONG_NUMBER.search(raw)):

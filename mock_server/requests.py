@@ -17,7 +17,7 @@ def _parse_json(body: bytes) -> Any:
     try:
         # Integers beyond 64 bits are valid JSON: read exactly, so the client hears
         # about the field, not about its syntax.
-        return parse_json(body)
+        return parse_json(body, bounded=True)
     except NestingTooDeepError as error:
         raise bad_request(f"Request body {error}") from None
     except ValueError as error:
