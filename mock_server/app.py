@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.admin import admin
 from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
-from gong_tasks_kit.mock_server.bodies import BoundedBody
+from gong_tasks_kit.mock_server.bodies import CAPTURE_KEY, BodyCapture, BoundedBody
 from gong_tasks_kit.mock_server.bounds import loggable
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.errors import ApiError, gong_headers, unexpected_error
@@ -30,7 +30,7 @@ from gong_tasks_kit.mock_server.journal import (
     JOURNALED_ADMIN_CALL,
     CapturedCall,
     JournalEntry,
-    capture_call,
+    capture_exchange,
 )
 from gong_tasks_kit.mock_server.limiter import GongLimiter
 from gong_tasks_kit.mock_server.runtime import (
@@ -173,9 +173,19 @@ def capture_this_call(response: Response, answered_by: str) -> CapturedCall:
     # about a microsecond, and the journal is on every call's path.
     this_request: Request = request._get_current_object()  # type: ignore[attr-defined]
     noted = g._get_current_object()
-    return capture_call(
-        this_request,
-        response,
+    environ = this_request.environ
+    body = environ.get(CAPTURE_KEY)
+    if not isinstance(body, BodyCapture):  # wsgi_app replaced without the body reader
+        data = this_request.get_data(cache=True)
+        body = BodyCapture(data, len(data), False, None)
+    return capture_exchange(
+        environ,
+        body,
+        method=this_request.method,
+        path=this_request.path,
+        status=response.status_code,
+        response_headers=tuple(response.headers.items()),
+        answer=response.get_data(),
         entry_id=controls().state.next_count("journal"),
         session=this_request.headers.get(SESSION_HEADER),
         answered_by=noted.get("answered_by", answered_by),

@@ -1,6 +1,6 @@
 """The request journal: what each call sent and what answered it, secrets redacted.
 
-The request path captures a call (:func:`capture_call`: the header pairs with
+The request path captures a call (:func:`capture_exchange`: the header pairs with
 credentials already replaced, the first bytes of each body) and the entry is formatted
 when the journal is read, so calls nobody looks at cost little. Entries are plain JSON
 values that always serialise: header values and the
@@ -21,9 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from flask import Request, Response
 
-from gong_tasks_kit.mock_server.bodies import CAPTURE_KEY, BodyCapture
+from gong_tasks_kit.mock_server.bodies import BodyCapture
 from gong_tasks_kit.mock_server.bounds import json_depth_exceeds
 from gong_tasks_kit.mock_server.json_input import MAX_JSON_DEPTH
 
@@ -34,7 +33,7 @@ JOURNALED_ADMIN_CALL = "journaled_admin_call"
 _SECRET_HEADERS = frozenset(
     {"authorization", "x-gong-mock-admin-token", "cookie", "proxy-authorization"}
 )
-#: What can answer a call (an entry's ``answeredBy``; see :func:`capture_call`).
+#: What can answer a call (an entry's ``answeredBy``; see :func:`capture_exchange`).
 ANSWERED_BY = (
     "mock",
     "limiter",
@@ -204,37 +203,6 @@ def capture_exchange(
         response_bytes=len(answer),
         answered_by=answered_by,
         worker=os.getpid(),  # at the call: workers fork after this module is imported
-    )
-
-
-def capture_call(
-    request: Request,
-    response: Response,
-    *,
-    entry_id: int,
-    session: str | None,
-    answered_by: str,
-    started: float,
-    operation: str | None = None,
-) -> CapturedCall:
-    """Capture a call Flask served for the journal (see :func:`capture_exchange`)."""
-    capture = request.environ.get(CAPTURE_KEY)
-    if not isinstance(capture, BodyCapture):  # wsgi_app replaced without the body reader
-        data = request.get_data(cache=True)
-        capture = BodyCapture(data, len(data), False, None)
-    return capture_exchange(
-        request.environ,
-        capture,
-        method=request.method,
-        path=request.path,
-        status=response.status_code,
-        response_headers=tuple(response.headers.items()),
-        answer=response.get_data(),
-        entry_id=entry_id,
-        session=session,
-        answered_by=answered_by,
-        started=started,
-        operation=operation,
     )
 
 
