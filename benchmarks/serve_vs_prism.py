@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.mock_server.testing import unthrottled_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,7 +287,7 @@ def _request_and_answer(app_request: bytes) -> dict[str, Any]:
 def benchmark_call(workdir: Path) -> tuple[bytes, dict[str, Any], Path]:
     """The benchmark's one request (the first user's tasks: 50 of them), the mock's answer
     to it, and that answer's bytes written to ``workdir/body.json`` for the ceilings."""
-    user = mock_state(unthrottled_app()).store.user_ids[0]
+    user = mock_runtime(unthrottled_app()).store.user_ids[0]
     request = json.dumps(
         {
             "filter": {

@@ -39,7 +39,7 @@ from serve_vs_prism import (
 
 from gong_tasks_kit.mock_server import server
 from gong_tasks_kit.mock_server.settings import MockSettings
-from gong_tasks_kit.mock_server.wsgi_bridge import WsgiOnRsgi
+from gong_tasks_kit.serving.rsgi_bridge import WsgiOnRsgi
 
 
 class BareRsgi:

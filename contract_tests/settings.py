@@ -6,134 +6,177 @@ Targets:
           rate limits).
     url:  any base URL, e.g. a deployed mock.
     gong: the real Gong API: a base URL on ``*.gong.io``, or ``live`` set.
-          Read-only unless ``allow_writes`` names one task, throttled to 3 requests/s,
-          budgeted, and only vendor-safe checks.
+          Read-only unless ``allow_writes`` names one task, throttled to Gong's
+          per-second limit, budgeted, and only vendor-safe checks.
 
-``gong-tasks contract`` derives its options from :data:`SETTINGS` and hands the checked
-:class:`ContractSettings` to pytest as an object; ``pytest --pyargs
-gong_tasks_kit.contract_tests`` reads the same settings from the environment. The
-credentials and the user come from the environment only, under Gong's own names.
+The settings are declared like the servers' (``serving.settings``): :class:`ContractOptions`
+is the one declaration from which ``gong-tasks contract``'s options, its variables and
+the docs' table derive, read by the same rules (defaults, then the environment, then the
+command line). The credentials and the user come from the environment only, under Gong's
+own names. :func:`load_settings` resolves them into a run's :class:`ContractSettings`,
+which ``gong-tasks contract`` hands to pytest as an object; ``pytest --pyargs
+gong_tasks_kit.contract_tests`` reads the same settings from the environment.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION, basic_authorization
-from gong_tasks_kit.mock_server.settings import parse_boolean
+from pydantic import BeforeValidator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_APP = "gong_tasks_kit.mock_server.testing:strict_unthrottled_app"
+from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION, basic_authorization
+from gong_tasks_kit.serving.settings import (
+    Boolean,
+    SettingsError,
+    read_settings,
+    setting,
+)
+from gong_tasks_kit.serving.settings import settings_table as _table
+from gong_tasks_kit.spec.limits import GONG_LIMITS
+
+__all__ = [
+    "CONTRACT_ENV_PREFIX",
+    "ContractConfigError",
+    "ContractOptions",
+    "ContractSettings",
+    "SettingsPlugin",
+    "is_gong_url",
+    "load_settings",
+    "settings_table",
+]
+
+CONTRACT_ENV_PREFIX = "GONG_CONTRACT_"
+DEFAULT_APP = "gong_tasks_kit.mock_server.apps:strict_unthrottled_app"
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_LIVE_MAX_EXAMPLES = 5
 DEFAULT_LIVE_MAX_REQUESTS = 40
 DEFAULT_DRIFT_REPORT = "gong-drift-report.json"
-LIVE_REQUESTS_PER_SECOND = 3
+#: The pace of a live run: Gong's own per-second limit.
+LIVE_REQUESTS_PER_SECOND = GONG_LIMITS.per_second
 _INT64_MAX = 2**63 - 1
 
 
-class ContractConfigError(ValueError):
+class ContractConfigError(SettingsError):
     """The suite cannot run with this configuration; the message says what to set."""
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One setting of a contract run: its option, its variable, its kind and help.
-
-    Attributes:
-        name: The option without dashes (``max_examples``).
-        env: The environment variable.
-        kind: ``text``, ``count`` (a whole number), ``task_id`` (a task id: a whole
-            number within int64) or ``flag``.
-        help: One sentence for ``--help`` and the README.
-    """
-
-    name: str
-    env: str
-    kind: str
-    help: str
-
-    @property
-    def option(self) -> str:
-        """The command line's option, ``--max-examples``."""
-        return "--" + self.name.replace("_", "-")
-
-    @property
-    def metavar(self) -> str | None:
-        """What the option's value is called in ``--help`` (None for a flag)."""
-        return {"count": "N", "task_id": "TASK_ID", "flag": None}.get(self.kind, "TEXT")
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "base_url",
-        "GONG_CONTRACT_BASE_URL",
-        "text",
+def _count(value: Any) -> Any:
+    value = _blank_is_none(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise ValueError("must be a whole number")
+        return int(text)
+    return value
+
+
+def _task_id(value: Any) -> Any:
+    value = _blank_is_none(value)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or int(text[:20]) > _INT64_MAX:
+        raise ValueError("must be a task id (a whole number within int64)")
+    return str(int(text))  # canonical: the one path the suite may write to
+
+
+Count = Annotated[int | None, BeforeValidator(_count)]
+TaskId = Annotated[str | None, BeforeValidator(_task_id)]
+
+
+class ContractOptions(BaseSettings):
+    """Every setting of a contract run, declared once. Immutable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=CONTRACT_ENV_PREFIX,
+        frozen=True,
+        extra="forbid",
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    base_url: str = setting(
+        "",
         "Target URL (default: the mock in-process). A *.gong.io URL is the real API: "
-        "read-only (unless --allow-writes), 3 req/s, budgeted.",
-    ),
-    Setting("live", "GONG_CONTRACT_LIVE", "flag", "Treat the base URL as the real Gong API."),
-    Setting(
-        "app",
-        "GONG_CONTRACT_APP",
-        "text",
-        f"In-process app factory, module:function (default: {DEFAULT_APP}).",
-    ),
-    Setting(
-        "workspace_ids",
-        "GONG_WORKSPACE_IDS",
-        "text",
+        f"read-only (unless --allow-writes), {LIVE_REQUESTS_PER_SECOND} req/s, budgeted.",
+    )
+    live: Boolean = setting(False, "Treat the base URL as the real Gong API.")
+    app: str = setting("", f"In-process app factory, module:function (default: {DEFAULT_APP}).")
+    workspace_ids: str = setting(
+        "",
         "Comma-separated workspace ids of the company (default: a mock's /__health); "
         "the workspace checks need them against Gong.",
-    ),
-    Setting("max_examples", "GONG_CONTRACT_MAX_EXAMPLES", "count", "Random examples per test."),
-    Setting(
-        "seed",
-        "GONG_CONTRACT_SEED",
-        "count",
+        validation_alias="GONG_WORKSPACE_IDS",
+    )
+    max_examples: Count = setting(
+        None,
+        f"Random examples per test (default {DEFAULT_MAX_EXAMPLES}; against Gong "
+        f"{DEFAULT_LIVE_MAX_EXAMPLES}).",
+    )
+    seed: Count = setting(
+        None,
         "Seed: the same seed sends the same requests in the same order (default: a random "
         "seed, printed).",
-    ),
-    Setting(
-        "max_requests",
-        "GONG_CONTRACT_MAX_REQUESTS",
-        "count",
+    )
+    max_requests: Count = setting(
+        None,
         f"Budget of distinct requests (default {DEFAULT_LIVE_MAX_REQUESTS} against Gong, "
         "else none); retries after 429 are not counted.",
-    ),
-    Setting(
-        "require_complete",
-        "GONG_CONTRACT_REQUIRE_COMPLETE",
-        "flag",
+    )
+    require_complete: Boolean = setting(
+        False,
         "Exit 3 when a check could not run (budget or the target's limits) and none failed.",
-    ),
-    Setting(
-        "drift_report",
-        "GONG_CONTRACT_DRIFT_REPORT",
-        "text",
-        f"Where a live run writes its drift report (default {DEFAULT_DRIFT_REPORT}).",
-    ),
-    Setting(
-        "no_shrink",
-        "GONG_CONTRACT_NO_SHRINK",
-        "flag",
+    )
+    drift_report: str = setting(
+        "", f"Where a live run writes its drift report (default {DEFAULT_DRIFT_REPORT})."
+    )
+    no_shrink: Boolean = setting(
+        False,
         "Report failing examples as found, unshrunk (faster; always so against Gong and "
         "with a budget).",
-    ),
-    Setting(
-        "allow_writes",
-        "GONG_CONTRACT_ALLOW_WRITES",
-        "task_id",
+    )
+    allow_writes: TaskId = setting(
+        None,
         "Against Gong, check the update call on this one task of GONG_USER_ID (restored "
         "afterwards, within the budget); without it nothing but the list call is sent. "
         "Against a mock: the task the update checks write to.",
-    ),
-)
+    )
+    access_key: str = setting(
+        "",
+        "Gong access key (Basic auth, with GONG_ACCESS_KEY_SECRET).",
+        cli=False,
+        validation_alias="GONG_ACCESS_KEY",
+    )
+    access_key_secret: str = setting(
+        "",
+        "Gong access key secret.",
+        cli=False,
+        secret=True,
+        validation_alias="GONG_ACCESS_KEY_SECRET",
+    )
+    bearer_token: str = setting(
+        "",
+        "Gong OAuth bearer token (instead of the access key).",
+        cli=False,
+        secret=True,
+        validation_alias="GONG_BEARER_TOKEN",
+    )
+    user_id: str = setting(
+        "",
+        "Whose tasks to read on a live target (needed against Gong).",
+        cli=False,
+        validation_alias="GONG_USER_ID",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,39 +250,9 @@ def is_gong_url(url: str) -> bool:
     return host == "gong.io" or host.endswith(".gong.io")
 
 
-def _parse(setting: Setting, value: Any) -> Any:
-    if value is None or (isinstance(value, bool | int) and setting.kind != "text"):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    if setting.kind == "count":
-        if not (text.isascii() and text.isdigit()) or len(text) > 18:
-            raise ContractConfigError(
-                f"{setting.env} ({setting.option}) must be a whole number, got {text[:40]!r}"
-            )
-        return int(text)
-    if setting.kind == "task_id":
-        if not (text.isascii() and text.isdigit()) or int(text[:20]) > _INT64_MAX:
-            raise ContractConfigError(
-                f"{setting.env} ({setting.option}) must be a task id (a whole number "
-                f"within int64), got {text[:40]!r}"
-            )
-        return str(int(text))  # canonical: the one path the suite may write to
-    if setting.kind == "flag":
-        try:
-            return parse_boolean(text)
-        except ValueError:
-            raise ContractConfigError(
-                f"{setting.env} ({setting.option}) must be true/false, 1/0, yes/no or on/off, "
-                f"got {text[:40]!r}"
-            ) from None
-    return text
-
-
-def _authorization(env: Mapping[str, str], live: bool) -> str:
-    key, secret = env.get("GONG_ACCESS_KEY", ""), env.get("GONG_ACCESS_KEY_SECRET", "")
-    token = env.get("GONG_BEARER_TOKEN", "")
+def _authorization(options: ContractOptions, live: bool) -> str:
+    key, secret = options.access_key.strip(), options.access_key_secret.strip()
+    token = options.bearer_token.strip()
     if key and secret:
         return basic_authorization(key, secret)
     if key or secret:
@@ -254,6 +267,14 @@ def _authorization(env: Mapping[str, str], live: bool) -> str:
     return DEFAULT_AUTHORIZATION  # a mock's public default credentials
 
 
+def _options(env: Mapping[str, str] | None, overrides: Mapping[str, Any] | None) -> ContractOptions:
+    given = {key: value for key, value in (overrides or {}).items() if value is not None}
+    try:
+        return read_settings(ContractOptions, given, env)
+    except SettingsError as error:
+        raise ContractConfigError(str(error)) from None
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
 ) -> ContractSettings:
@@ -266,43 +287,36 @@ def load_settings(
     Raises:
         ContractConfigError: on a missing credential or user id for Gong, or a bad value.
     """
-    env = os.environ if env is None else env
-    given = {key: value for key, value in (overrides or {}).items() if value is not None}
-    values = {
-        setting.name: _parse(setting, given.get(setting.name, env.get(setting.env)))
-        for setting in SETTINGS
-    }
-    base_url = (values["base_url"] or "").rstrip("/") or None
+    options = _options(env, overrides)
+    base_url = options.base_url.strip().rstrip("/") or None
     kind = "app"
     if base_url is not None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ContractConfigError(f"the base URL is not an http(s) URL: {base_url}")
-        kind = "gong" if is_gong_url(base_url) or values["live"] else "url"
+        kind = "gong" if is_gong_url(base_url) or options.live else "url"
     live = kind == "gong"
-    authorization = _authorization(env, live)
-    user_id = env.get("GONG_USER_ID", "").strip() or None
+    authorization = _authorization(options, live)
+    user_id = options.user_id.strip() or None
     if live and user_id is None:
         raise ContractConfigError("the real Gong API needs GONG_USER_ID: whose tasks to read")
     default_examples = DEFAULT_LIVE_MAX_EXAMPLES if live else DEFAULT_MAX_EXAMPLES
-    max_requests = values["max_requests"] or (DEFAULT_LIVE_MAX_REQUESTS if live else None)
-    workspace_ids = tuple(
-        w.strip() for w in (values["workspace_ids"] or "").split(",") if w.strip()
-    )
+    max_requests = options.max_requests or (DEFAULT_LIVE_MAX_REQUESTS if live else None)
+    workspace_ids = tuple(w.strip() for w in options.workspace_ids.split(",") if w.strip())
     return ContractSettings(
         kind=kind,
         base_url=base_url,
-        app_factory=values["app"] or DEFAULT_APP,
+        app_factory=options.app.strip() or DEFAULT_APP,
         authorization=authorization,
         user_id=user_id,
-        max_examples=max(1, values["max_examples"] or default_examples),
-        seed=values["seed"],
+        max_examples=max(1, options.max_examples or default_examples),
+        seed=options.seed,
         max_requests=max_requests,
-        drift_report=values["drift_report"] or DEFAULT_DRIFT_REPORT,
-        shrink=not live and max_requests is None and not values["no_shrink"],
+        drift_report=options.drift_report.strip() or DEFAULT_DRIFT_REPORT,
+        shrink=not live and max_requests is None and not options.no_shrink,
         workspace_ids=workspace_ids,
-        require_complete=bool(values["require_complete"]),
-        allow_writes=values["allow_writes"],
+        require_complete=options.require_complete,
+        allow_writes=options.allow_writes,
     )
 
 
@@ -315,10 +329,6 @@ class SettingsPlugin:
 
 
 def settings_table() -> str:
-    """The README's table of ``gong-tasks contract``'s options, derived from
-    :data:`SETTINGS`."""
-    rows = ["| option | environment variable | meaning |", "|---|---|---|"]
-    for setting in SETTINGS:
-        shown = setting.option + (f" {setting.metavar}" if setting.metavar else "")
-        rows.append(f"| `{shown}` | `{setting.env}` | {setting.help} |")
-    return "\n".join(rows)
+    """The docs' table of ``gong-tasks contract``'s settings, derived from
+    :class:`ContractOptions`."""
+    return _table(ContractOptions)

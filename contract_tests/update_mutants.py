@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 from gong_tasks_kit.contract_tests.filters import values_of
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
-from gong_tasks_kit.fixtures.providers import format_timestamp
 from gong_tasks_kit.mock_server.testing import unthrottled_app as create_app
 from gong_tasks_kit.spec import TASKS_PATH
+from gong_tasks_kit.spec.timestamps import format_timestamp
 
 _TASK_PATH = re.compile(re.escape(TASKS_PATH) + r"/(\d+)")
 _Middleware = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]

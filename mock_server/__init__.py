@@ -1,9 +1,56 @@
-"""A faithful, seeded mock of Gong's Tasks API, served by a Flask app."""
+"""A faithful, seeded mock of Gong's Tasks API, served by a Flask app.
+
+Names load on first use (PEP 562): importing a module of this package (its settings, say)
+does not build or import the app.
+"""
 
 from __future__ import annotations
 
-from gong_tasks_kit.mock_server.app import create_app, mock_state
-from gong_tasks_kit.mock_server.errors import ApiError
-from gong_tasks_kit.mock_server.settings import MockSettings, SettingsError, load_settings
+import importlib
+import warnings
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ApiError", "MockSettings", "SettingsError", "create_app", "load_settings", "mock_state"]
+if TYPE_CHECKING:
+    from gong_tasks_kit.mock_server.app import create_app
+    from gong_tasks_kit.mock_server.runtime import MockRuntime, mock_runtime
+    from gong_tasks_kit.mock_server.settings import MockSettings, SettingsError, load_settings
+    from gong_tasks_kit.serving.errors import ApiError
+
+_EXPORTS = {
+    "ApiError": "gong_tasks_kit.serving.errors",
+    "MockRuntime": "gong_tasks_kit.mock_server.runtime",
+    "MockSettings": "gong_tasks_kit.mock_server.settings",
+    "SettingsError": "gong_tasks_kit.mock_server.settings",
+    "create_app": "gong_tasks_kit.mock_server.app",
+    "load_settings": "gong_tasks_kit.mock_server.settings",
+    "mock_runtime": "gong_tasks_kit.mock_server.runtime",
+}
+_RENAMED = {"mock_state": "mock_runtime"}
+
+__all__ = [
+    "ApiError",
+    "MockRuntime",
+    "MockSettings",
+    "SettingsError",
+    "create_app",
+    "load_settings",
+    "mock_runtime",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        warnings.warn(
+            f"gong_tasks_kit.mock_server.{name} is now {_RENAMED[name]}; the old name goes "
+            "in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        name = _RENAMED[name]
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

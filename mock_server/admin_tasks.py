@@ -14,19 +14,19 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY, DEFAULT_ACCESS_KEY_SECRET
-from gong_tasks_kit.mock_server.admin import ADMIN_PREFIX, guard_admin_call
-from gong_tasks_kit.mock_server.errors import ApiError, gong_headers
-from gong_tasks_kit.mock_server.journal import JOURNALED_ADMIN_CALL
-from gong_tasks_kit.mock_server.runtime import mock_state as runtime
-from gong_tasks_kit.mock_server.served_tasks import UploadResult
-from gong_tasks_kit.mock_server.store import StoredTask, TaskStore
-from gong_tasks_kit.mock_server.task_data import TaskDataError
+from gong_tasks_kit.mock_server.runtime import mock_runtime
+from gong_tasks_kit.mock_server.store_versions import UploadResult
+from gong_tasks_kit.mock_server.task_store import StoredTask, TaskStore
 from gong_tasks_kit.mock_server.update_rules import task_not_found
-from gong_tasks_kit.mock_server.updates import parse_task_id
+from gong_tasks_kit.serving.admin_api import ADMIN_PREFIX, guard_admin_call
+from gong_tasks_kit.serving.errors import ApiError, gong_headers
+from gong_tasks_kit.serving.flask_app import journal_this_call
+from gong_tasks_kit.serving.task_documents import TaskDocumentError
+from gong_tasks_kit.serving.task_ids import parse_task_id
 from gong_tasks_kit.spec.loader import load_spec
 
 admin_tasks = Blueprint("tasks", __name__, url_prefix=ADMIN_PREFIX)
@@ -50,7 +50,7 @@ def _documents(tasks: Iterable[StoredTask]) -> list[Any]:
 def show_task(task_id: str) -> Response:
     """One task as it is now: ``{task, userId, workspaceId, changed}`` (404 if unknown)."""
     number = parse_task_id(task_id)
-    task = runtime().store.task(number)
+    task = mock_runtime().store.task(number)
     if task is None:
         raise task_not_found(number)
     return _json(
@@ -70,7 +70,7 @@ def list_user_tasks() -> Response:
     user_id = request.args.get("userId")
     if not user_id:
         raise ApiError(400, ["userId is required: /__admin/tasks?userId=ID"], source="admin")
-    tasks = runtime().store.tasks_of(user_id)
+    tasks = mock_runtime().store.tasks_of(user_id)
     return _json(
         {
             "userId": user_id,
@@ -84,7 +84,7 @@ def list_user_tasks() -> Response:
 def _public_credentials() -> dict[str, str] | None:
     """The Basic pair for example commands, only while it is the public default one: a
     configured secret never leaves the mock."""
-    settings = runtime().settings
+    settings = mock_runtime().settings
     if (settings.access_key, settings.access_key_secret) != (
         DEFAULT_ACCESS_KEY,
         DEFAULT_ACCESS_KEY_SECRET,
@@ -96,7 +96,7 @@ def _public_credentials() -> dict[str, str] | None:
 @admin_tasks.get("/dataset")
 def show_dataset() -> Response:
     """The served data: each user with workspaces and task counts per status, and totals."""
-    store = runtime().store
+    store = mock_runtime().store
     statuses = _statuses()
     users = []
     totals = dict.fromkeys(statuses, 0)
@@ -134,13 +134,13 @@ def _bad(message: str) -> ApiError:
 
 def _upload() -> bytes:
     """The upload's body, within ``max_upload_bytes`` (not the API's own body limit)."""
-    limit = runtime().settings.max_upload_bytes
+    limit = mock_runtime().settings.max_upload_bytes
     request.max_content_length = limit
     try:
         raw = request.get_data()
     except RequestEntityTooLarge:
         raise _bad(f"upload is larger than the {limit}-byte limit (max_upload_bytes)") from None
-    g.setdefault(JOURNALED_ADMIN_CALL, True)  # a data change (or a refused one): journaled
+    journal_this_call()  # a data change (or a refused one)
     if not raw.strip():
         raise _bad("upload is empty: send a JSON array of tasks or a Gong answer")
     return raw
@@ -153,9 +153,8 @@ def _summary(store: TaskStore) -> dict[str, Any]:
 def _uploaded(apply: Any) -> UploadResult:
     try:
         result: UploadResult = apply(_upload())
-    except TaskDataError as error:
+    except TaskDocumentError as error:
         raise _bad(str(error)) from None
-    g.answered_by = "admin"
     return result
 
 
@@ -163,7 +162,7 @@ def _uploaded(apply: Any) -> UploadResult:
 def replace_tasks() -> Response:
     """Serve the uploaded tasks instead of the current ones (task changes are forgotten):
     a Gong answer ``{"tasks": [...], "crmType"?}`` or a list of tasks."""
-    result = _uploaded(runtime().tasks.replace)
+    result = _uploaded(mock_runtime().tasks.replace)
     return _json({"replaced": result.received, **_summary(result.store)})
 
 
@@ -171,5 +170,5 @@ def replace_tasks() -> Response:
 def add_tasks() -> Response:
     """Serve the uploaded tasks as well (task changes stay); an id already served is
     refused."""
-    result = _uploaded(runtime().tasks.add)
+    result = _uploaded(mock_runtime().tasks.add)
     return _json({"added": result.received, **_summary(result.store)}, 201)

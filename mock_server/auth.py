@@ -12,10 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gong_tasks_kit.fixtures.credentials import READ_SCOPE
-from gong_tasks_kit.mock_server.errors import ApiError, unauthorized
+from gong_tasks_kit.serving.errors import ApiError, unauthorized
 
 CREDENTIALS_FAILED = "Validate credentials failed. Please check your credentials and try again."
 ACCESS_DENIED = "Access denied"
+
+
+#: The public label of the access key pair (a credential's label never holds any part
+#: of it: labels appear in admin answers and journals).
+BASIC_LABEL = "basic#1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +29,17 @@ class Credential:
 
     Attributes:
         kind: ``basic`` or ``bearer``.
-        name: The access key, or ``token#N`` for the N-th configured bearer token.
+        name: Its public label: ``basic#1`` for the access key pair, ``token#N`` for the
+            N-th configured bearer token.
     """
 
     kind: str
     name: str
+
+    @property
+    def limit_key(self) -> str:
+        """Its key in the rate limiter (``bearer:token#2``)."""
+        return f"{self.kind}:{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +71,7 @@ def _basic(encoded: str, settings: AuthSettings) -> Credential:
     secret_ok = _same(secret, settings.access_key_secret)  # always both: constant time
     if not (separator and key_ok and secret_ok):
         raise unauthorized(CREDENTIALS_FAILED)
-    return Credential("basic", settings.access_key)
+    return Credential("basic", BASIC_LABEL)
 
 
 def _bearer(token: str, settings: AuthSettings, scopes_needed: Sequence[str]) -> Credential:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, send_from_directory
 
-from gong_tasks_kit.mock_server.admin import guard_admin_call
-from gong_tasks_kit.mock_server.runtime import mock_state
+from gong_tasks_kit.mock_server.runtime import mock_runtime
+from gong_tasks_kit.serving.admin_api import guard_admin_call
 
 ASSETS = "console_assets"
 
@@ -33,7 +33,7 @@ _SECURITY_HEADERS = {
 
 @console.before_request
 def _guard() -> None:
-    if not mock_state().settings.admin_token:
+    if not mock_runtime().settings.admin_token:
         guard_admin_call()
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gong_tasks_kit.fixtures.providers import format_timestamp
-from gong_tasks_kit.mock_server.errors import ApiError
+from gong_tasks_kit.serving.task_ids import task_not_found
+from gong_tasks_kit.spec.timestamps import format_timestamp
 
 #: A body with neither ``status`` nor ``dueDate``: None answers 200 with the task as it
 #: is (an empty change, as a PATCH with nothing in it); a message answers 400 with it.
 EMPTY_UPDATE_ERROR: str | None = None
+
+
+__all__ = ["EMPTY_UPDATE_ERROR", "answered_tasks", "may_update", "next_updated", "task_not_found"]
 
 
 def may_update(owner_id: str, user_id: str) -> bool:
@@ -23,11 +26,6 @@ def may_update(owner_id: str, user_id: str) -> bool:
     tells whether a task id exists for another user.
     """
     return owner_id == user_id
-
-
-def task_not_found(task_id: int) -> ApiError:
-    """Gong's documented 404, "TaskId not found"."""
-    return ApiError(404, [f"TaskId {task_id} not found"], source="mock")
 
 
 def next_updated(*, created: str, previous: str, changed: bool, now: datetime) -> str:

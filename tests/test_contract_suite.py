@@ -15,14 +15,16 @@ import pytest
 
 from gong_tasks_kit.contract_tests.mutants import BENIGN, MUTANTS, SCHEMA_MUTANTS, Caught
 from gong_tasks_kit.contract_tests.settings import (
+    CONTRACT_ENV_PREFIX,
     DEFAULT_APP,
-    SETTINGS,
     ContractConfigError,
+    ContractOptions,
     load_settings,
     settings_table,
 )
 from gong_tasks_kit.contract_tests.target import load_app
-from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.app import mock_runtime
+from gong_tasks_kit.serving.settings import env_name, option_name, setting_fields
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -69,7 +71,7 @@ def test_contract_suite_passes_on_the_mock_and_leaves_only_its_report(tmp_path: 
 
 
 def test_contract_suite_default_app_runs_in_strict_mode() -> None:
-    assert mock_state(load_app(DEFAULT_APP)).settings.strict is True
+    assert mock_runtime(load_app(DEFAULT_APP)).settings.strict is True
 
 
 def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
@@ -188,9 +190,9 @@ def test_contract_never_prints_the_credential(tmp_path: Path) -> None:
             "needs GONG_USER_ID",
         ),
         ({"GONG_ACCESS_KEY": "only-the-key"}, "set both"),
-        ({"GONG_CONTRACT_MAX_EXAMPLES": "many"}, "MAX_EXAMPLES (--max-examples) must be a whole"),
-        ({"GONG_CONTRACT_REQUIRE_COMPLETE": "maybe"}, "(--require-complete) must be true"),
-        ({"GONG_CONTRACT_ALLOW_WRITES": "task-7"}, "(--allow-writes) must be a task id"),
+        ({"GONG_CONTRACT_MAX_EXAMPLES": "many"}, "MAX_EXAMPLES (--max-examples): must be a whole"),
+        ({"GONG_CONTRACT_REQUIRE_COMPLETE": "maybe"}, "(--require-complete): must be one of true"),
+        ({"GONG_CONTRACT_ALLOW_WRITES": "task-7"}, "(--allow-writes): must be a task id"),
         ({"GONG_CONTRACT_ALLOW_WRITES": "-7"}, "must be a task id"),
         ({"GONG_CONTRACT_ALLOW_WRITES": str(2**63)}, "within int64"),
     ],
@@ -249,10 +251,10 @@ def test_contract_help_shows_every_setting_with_its_variable() -> None:
     )
     assert run.returncode == 0
     flat = " ".join(run.stdout.split())
-    for setting in SETTINGS:
-        assert setting.option in flat, setting.name
-        assert setting.env in flat, setting.name
-    assert "--allow-writes TASK_ID" in flat
+    for name, info in setting_fields(ContractOptions, cli_only=True).items():
+        assert option_name(name) in flat, name
+        assert env_name(name, info, CONTRACT_ENV_PREFIX) in flat, name
+    assert "--allow-writes TEXT" in flat
 
 
 def test_readme_contract_options_table_is_the_declared_one() -> None:

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, MockControlError
 
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN"]}
@@ -18,8 +18,8 @@ ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN"]}
 def _traffic(app: Flask, client: FlaskClient) -> tuple[int, str]:
     """Five calls: a list, a planned 429 list, an update, an update of an unknown task,
     a 404 route. Returns the updated task's id and its user."""
-    user = mock_state(app).store.user_ids[0]
-    task_id = mock_state(app).store.tasks_of(user)[0].id
+    user = mock_runtime(app).store.user_ids[0]
+    task_id = mock_runtime(app).store.tasks_of(user)[0].id
     client.post("/v2/tasks", json={"filter": {"userId": user, **ALL}})
     MockControl(app).fail_next(429, operation="listTasks")
     client.post("/v2/tasks", json={"filter": {"userId": user, **ALL}})
@@ -84,7 +84,7 @@ def test_filters_combine_with_session_since_and_limit(
     gong_mock_app: Flask, gong_mock_client: FlaskClient
 ) -> None:
     alice = MockControl(gong_mock_app, session="alice")
-    user = mock_state(gong_mock_app).store.user_ids[0]
+    user = mock_runtime(gong_mock_app).store.user_ids[0]
     body = {"filter": {"userId": user, **ALL}}
     for _ in range(3):
         gong_mock_client.post("/v2/tasks", json=body, headers=alice.session_headers())

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gong_tasks_kit.fixtures.dataset import build_dataset
-from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_state
+from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import basic_authorization
 from gong_tasks_kit.spec.reference import iter_response_violations
 
@@ -19,7 +19,7 @@ ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "
 
 
 def _user(app: Flask, index: int = 0) -> str:
-    return mock_state(app).store.user_ids[index]
+    return mock_runtime(app).store.user_ids[index]
 
 
 def _post(client: FlaskClient, body: Any, **headers: str) -> Any:
@@ -318,7 +318,7 @@ def test_mock_strict_mode_fails_loudly_on_a_response_that_breaks_the_spec(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app = create_app({"STRICT": True, "TESTING": True, "USERS": 1, "TASKS_PER_USER": 1})
-    monkeypatch.setattr(mock_state(app).store, "crm_type", "ZOHO")
+    monkeypatch.setattr(mock_runtime(app).store, "crm_type", "ZOHO")
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = basic_authorization(
         "gong-mock-access-key", "gong-mock-access-key-secret"
@@ -331,7 +331,7 @@ def test_mock_strict_mode_outside_tests_answers_500_in_the_error_shape(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app = create_app({"STRICT": True, "USERS": 1, "TASKS_PER_USER": 1})
-    monkeypatch.setattr(mock_state(app).store, "crm_type", "ZOHO")
+    monkeypatch.setattr(mock_runtime(app).store, "crm_type", "ZOHO")
     response = _post(
         app.test_client(),
         {"filter": {"userId": "1", **ALL}},

@@ -17,9 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gong_tasks_kit.fixtures.dataset import build_dataset
-from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.app import create_app, mock_runtime
 from gong_tasks_kit.mock_server.cli import serve_command
-from gong_tasks_kit.mock_server.task_source import DataFileError
+from gong_tasks_kit.mock_server.store_sources import DataFileError
 from gong_tasks_kit.mock_server.testing import MockControl, MockControlError, default_authorization
 
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
@@ -225,7 +225,7 @@ def test_serve_refuses_an_unreadable_or_malformed_file_with_exit_2(tmp_path: Pat
 def test_put_replaces_the_data_and_forgets_task_changes(tmp_path: Path) -> None:
     app = _app(users=2, tasks_per_user=3)
     client, control = _client(app), MockControl(app)
-    seeded_user = mock_state(app).store.user_ids[0]
+    seeded_user = mock_runtime(app).store.user_ids[0]
     seeded_task = _list(client, seeded_user)[0]
     client.patch(f"/v2/tasks/{seeded_task['id']}", json={"userId": seeded_user, "status": "DONE"})
     uploaded = _edge_tasks()
@@ -246,7 +246,7 @@ def test_put_replaces_the_data_and_forgets_task_changes(tmp_path: Path) -> None:
 def test_post_adds_tasks_and_keeps_task_changes() -> None:
     app = _app(users=1, tasks_per_user=3)
     client, control = _client(app), MockControl(app)
-    user = mock_state(app).store.user_ids[0]
+    user = mock_runtime(app).store.user_ids[0]
     first = _list(client, user)[0]
     client.patch(f"/v2/tasks/{first['id']}", json={"userId": user, "status": "DISMISSED"})
     extra = copy.deepcopy(_tasks(seed=5, users=1, per_user=2))
@@ -294,7 +294,7 @@ def test_bad_uploads_get_a_400_naming_the_problem_and_change_nothing(
 def test_an_upload_may_not_reuse_a_served_id_or_change_the_crm_type() -> None:
     app = _app(users=1, tasks_per_user=2)
     control = MockControl(app)
-    served = _list(_client(app), mock_state(app).store.user_ids[0])[0]
+    served = _list(_client(app), mock_runtime(app).store.user_ids[0])[0]
     with pytest.raises(MockControlError, match=r"id: \d+ is already served"):
         control.add_tasks([served])
     with pytest.raises(MockControlError, match="is not the served crmType 'SALESFORCE'"):

@@ -14,11 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gong_tasks_kit.mock_server.bodies import capture_body
-from gong_tasks_kit.mock_server.bounds import json_depth_exceeds, parse_whole_number
-from gong_tasks_kit.mock_server.journal import MAX_BODY_BYTES
-from gong_tasks_kit.mock_server.json_input import MAX_JSON_DEPTH, nested_too_deep
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, default_authorization
+from gong_tasks_kit.serving.bodies import capture_body
+from gong_tasks_kit.serving.bounds import json_depth_exceeds, parse_whole_number
+from gong_tasks_kit.serving.journal import MAX_BODY_BYTES
+from gong_tasks_kit.serving.json_input import MAX_JSON_DEPTH, nested_too_deep
 
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 LIMIT = 65_536
@@ -318,10 +318,25 @@ def test_quota_names_credentials_and_never_quotes_a_token(gong_mock_client: Flas
     refused = gong_mock_client.post("/__admin/quota/exhaust", json={"credential": token})
     assert refused.status_code == 400
     assert token not in refused.text
-    assert "gong-mock-access-key, token#1" in refused.json["errors"][0]
-    for name in ("gong-mock-access-key", "token#2"):
+    assert "basic#1, token#1" in refused.json["errors"][0]
+    for name in ("basic#1", "gong-mock-access-key", "token#2"):
         answer = gong_mock_client.post("/__admin/quota/exhaust", json={"credential": name})
         assert answer.status_code == 200, answer.json
+        assert "gong-mock-access-key" not in answer.text
+
+
+@pytest.mark.gong_mock(
+    access_key="configured-key-4d5e",
+    access_key_secret="configured-secret-9f8e",
+    limit_scope="credential",
+)
+def test_quota_answers_name_no_configured_credential(gong_mock_client: FlaskClient) -> None:
+    for credential in ("nope", None, "basic#1", "configured-key-4d5e"):
+        body = {"credential": credential} if credential else {}
+        answer = gong_mock_client.post("/__admin/quota/exhaust", json=body)
+        assert "configured-key-4d5e" not in answer.text, credential
+        assert "configured-secret-9f8e" not in answer.text, credential
+    assert (answer.status_code, answer.json["exhausted"]) == (200, "basic#1")
 
 
 def test_an_upload_with_a_5000_digit_number_is_named_in_our_words(

@@ -19,8 +19,8 @@ from gong_tasks_kit.fixtures.strategies import (
     tasks,
 )
 from gong_tasks_kit.mock_server.app import create_app
-from gong_tasks_kit.mock_server.fast_validation import is_valid
 from gong_tasks_kit.mock_server.testing import default_authorization
+from gong_tasks_kit.spec.fast_validation import is_valid
 from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
 
 DATASET = build_dataset()

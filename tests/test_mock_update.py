@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_state
+from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import MockControl, basic_authorization
 from gong_tasks_kit.spec.reference import iter_response_violations
 
@@ -20,7 +20,7 @@ ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "
 
 
 def _user(app: Flask, index: int = 0) -> str:
-    return mock_state(app).store.user_ids[index]
+    return mock_runtime(app).store.user_ids[index]
 
 
 def _list(client: FlaskClient, user: str, **overrides: Any) -> list[dict[str, Any]]:
@@ -224,7 +224,7 @@ def test_update_paths_and_methods_answer_404_and_405_in_gongs_shape(
 def test_update_needs_the_write_scope_through_a_bearer_token(gong_mock_app: Flask) -> None:
     client = gong_mock_app.test_client()
     user = _user(gong_mock_app)
-    task_id = mock_state(gong_mock_app).store.tasks_of(user)[0].id
+    task_id = mock_runtime(gong_mock_app).store.tasks_of(user)[0].id
     body = {"userId": user, "status": "DONE"}
     read_only = _patch(client, task_id, body, Authorization="Bearer gong-mock-token")
     assert read_only.status_code == 403
@@ -234,7 +234,7 @@ def test_update_needs_the_write_scope_through_a_bearer_token(gong_mock_app: Flas
     )
     assert no_scope.status_code == 403
     assert _patch(client, task_id, body).status_code == 401
-    assert mock_state(gong_mock_app).store.task(task_id).changed is False  # type: ignore[union-attr]
+    assert mock_runtime(gong_mock_app).store.task(task_id).changed is False  # type: ignore[union-attr]
     writer = _patch(client, task_id, body, Authorization="Bearer gong-mock-write-token")
     assert writer.status_code == 200
     listing = client.post(
@@ -340,7 +340,7 @@ def test_admin_shows_a_task_a_users_tasks_and_the_dataset_with_changes(
     shown = gong_mock.task(target["id"])
     assert shown["changed"] is True
     assert (shown["userId"], shown["task"]["status"]) == (user, "DONE")
-    assert shown["workspaceId"] in mock_state(gong_mock_app).store.workspaces[user]
+    assert shown["workspaceId"] in mock_runtime(gong_mock_app).store.workspaces[user]
     assert [t["id"] for t in gong_mock.tasks(user)] == [
         t["id"] for t in _list(gong_mock_client, user)
     ]
@@ -387,10 +387,10 @@ def test_admin_task_views_are_behind_the_admin_guard(gong_mock_app: Flask) -> No
 
 def test_strict_mode_checks_update_answers_too(monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app({"STRICT": True, "TESTING": True, "USERS": 1, "TASKS_PER_USER": 2})
-    monkeypatch.setattr(mock_state(app).store, "crm_type", "ZOHO")
+    monkeypatch.setattr(mock_runtime(app).store, "crm_type", "ZOHO")
     client = app.test_client()
     user = _user(app)
-    task_id = mock_state(app).store.tasks_of(user)[0].id
+    task_id = mock_runtime(app).store.tasks_of(user)[0].id
     with pytest.raises(StrictModeError, match="crmType"):
         _patch(
             client,
@@ -403,7 +403,7 @@ def test_strict_mode_checks_update_answers_too(monkeypatch: pytest.MonkeyPatch) 
 def test_banner_names_the_update_call_and_prints_the_write_token(gong_mock_app: Flask) -> None:
     from gong_tasks_kit.mock_server.cli import _banner  # noqa: PLC0415 - the banner's own text
 
-    lines = _banner(mock_state(gong_mock_app)).splitlines()
+    lines = _banner(mock_runtime(gong_mock_app)).splitlines()
     assert lines[0].endswith("(POST /v2/tasks, PATCH /v2/tasks/{taskId})")
     assert "  bearer token 'gong-mock-token': scopes api:tasks:read" in lines
     assert "  bearer token 'gong-mock-write-token': scopes api:tasks:read, api:tasks:write" in lines

@@ -18,13 +18,13 @@ from gong_tasks_kit.fixtures.strategies import (
     json_values,
     task_update_requests,
 )
-from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.app import create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import MockControl, default_authorization
-from gong_tasks_kit.mock_server.updates import utc_timestamp
 from gong_tasks_kit.spec.reference import iter_request_violations, iter_response_violations
+from gong_tasks_kit.spec.timestamps import utc_timestamp
 
 APP: Flask = create_app({"TESTING": True, "STRICT": True, "RATE_LIMIT": "off", "USERS": 2})
-STORE = mock_state(APP).store
+STORE = mock_runtime(APP).store
 USER = STORE.user_ids[0]
 TASK_IDS = [task.id for task in STORE.tasks_of(USER)]
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}

@@ -20,10 +20,10 @@ from stand_in import stand_in_target
 
 from gong_tasks_kit.contract_tests.drift import DriftReport
 from gong_tasks_kit.fixtures.credentials import basic_authorization
-from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.mock_server.settings import SettingsError
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl
-from gong_tasks_kit.proxy import ProxyControl, create_proxy_app, proxy_state
+from gong_tasks_kit.proxy import ProxyControl, create_proxy_app, proxy_runtime
 
 KEY, SECRET = "proxy-test-key-4711", "proxy-test-secret-0815"
 AUTH = basic_authorization(KEY, SECRET)
@@ -44,7 +44,7 @@ def target(served_target: tuple[Flask, LiveServer]) -> Flask:
     app.config.update(BREAK=None, URL=live.url)
     app.config["CALLS"].clear()
     app.config["ANSWERS"].clear()
-    mock_state(app.config["MOCK"]).reset()
+    mock_runtime(app.config["MOCK"]).reset()
     return app
 
 
@@ -60,7 +60,7 @@ def _client(proxy: Flask) -> FlaskClient:
 
 
 def _user(target: Flask, index: int = 0) -> str:
-    return mock_state(target.config["MOCK"]).store.user_ids[index]
+    return mock_runtime(target.config["MOCK"]).store.user_ids[index]
 
 
 def _list(client: FlaskClient, user: str, **headers: str) -> Any:
@@ -184,7 +184,7 @@ def test_violations_name_the_field_on_the_journal_in_the_log_and_the_drift_repor
     )
     assert ("updateTask", "request taskId") in kinds
 
-    proxy_state(proxy).close()  # what the end of a run does
+    proxy_runtime(proxy).close()  # what the end of a run does
     assert json.loads(report_path.read_text(encoding="utf-8")) == control.drift()
 
 
@@ -257,7 +257,7 @@ def test_no_credential_is_written_anywhere(
         assert AUTH in echoed.text  # the caller gets the target's answer, as it is
         assert client.post("/v2/tasks", json={"filter": {"userId": "1"}}).status_code == 400
         client.post("/v2/tasks", json={}, headers={"Authorization": f"Bearer {SECRET}-token"})
-    proxy_state(proxy).close()
+    proxy_runtime(proxy).close()
     written = {
         "journal": orjson.dumps(control.requests()).decode(),
         "drift": orjson.dumps(control.drift()).decode(),

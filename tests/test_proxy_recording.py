@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from stand_in import stand_in_target
 
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
-from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.app import create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import LiveServer
-from gong_tasks_kit.proxy import create_proxy_app, proxy_state
+from gong_tasks_kit.proxy import create_proxy_app, proxy_runtime
 from gong_tasks_kit.proxy.anonymize import Anonymizer
 
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
@@ -40,7 +40,7 @@ def _client(app: Flask) -> FlaskClient:
 
 def _filters(mock: Flask) -> list[dict[str, Any]]:
     """A session of list calls: each user, with and without each workspace, narrowed."""
-    store = mock_state(mock).store
+    store = mock_runtime(mock).store
     found: list[dict[str, Any]] = []
     for user in store.user_ids:
         found.append({"userId": user, **ALL})
@@ -59,7 +59,7 @@ def _record(target: Flask, path: Path, **config: Any) -> list[dict[str, Any]]:
         answer = client.post("/v2/tasks", json={"filter": task_filter})
         assert answer.status_code == 200
         answers.append(answer.json)
-    proxy_state(proxy).close()
+    proxy_runtime(proxy).close()
     return answers
 
 
@@ -82,7 +82,7 @@ def test_a_recording_replays_as_a_mock_with_the_same_answers(target: Flask, tmp_
         answer = client.post("/v2/tasks", json={"filter": task_filter})
         assert _without_request_id(answer.json) == _without_request_id(recorded), task_filter
     health = client.get("/__health").json
-    assert health["userIds"] == list(mock_state(target.config["MOCK"]).store.user_ids)
+    assert health["userIds"] == list(mock_runtime(target.config["MOCK"]).store.user_ids)
 
 
 def test_the_recording_keeps_each_task_as_last_seen_and_its_workspace(
@@ -93,7 +93,7 @@ def test_the_recording_keeps_each_task_as_last_seen_and_its_workspace(
         {"target": target.config["URL"], "rate_limit": "off", "record": str(path)}
     )
     client = _client(proxy)
-    store = mock_state(target.config["MOCK"]).store
+    store = mock_runtime(target.config["MOCK"]).store
     user = store.user_ids[0]
     workspace = store.workspaces[user][0]
     in_workspace = client.post(
@@ -105,13 +105,13 @@ def test_the_recording_keeps_each_task_as_last_seen_and_its_workspace(
     target.config["BREAK"] = "created-not-a-date"
     client.post("/v2/tasks", json={"filter": {"userId": store.user_ids[1], **ALL}})
     target.config["BREAK"] = None
-    proxy_state(proxy).close()
+    proxy_runtime(proxy).close()
     recorded = {t["id"]: t for t in json.loads(path.read_text(encoding="utf-8"))["tasks"]}
     assert recorded[task["id"]]["status"] == "DISMISSED"
     assert recorded[task["id"]]["workspaceId"] == workspace  # still known
     assert sum(1 for t in recorded.values() if str(t["userId"]) == store.user_ids[1]) == 7
-    assert proxy_state(proxy).recording.skipped == 1  # type: ignore[union-attr]
-    mock_state(target.config["MOCK"]).reset()
+    assert proxy_runtime(proxy).recording.skipped == 1  # type: ignore[union-attr]
+    mock_runtime(target.config["MOCK"]).reset()
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -179,7 +179,7 @@ def test_anonymized_recordings_keep_ids_and_dates_and_replace_people(
     }
     assert len({name for name, _ in pairs}) == len(pairs)
     replay = create_app({"data": str(first), "strict": True, "TESTING": True})  # spec-valid
-    assert mock_state(replay).store.task_count == len(anonymized)
+    assert mock_runtime(replay).store.task_count == len(anonymized)
 
 
 def test_anonymizer_keeps_shapes() -> None:

@@ -119,11 +119,11 @@ def test_plugin_fixtures_work_in_a_fresh_project(pytester: pytest.Pytester) -> N
 STRICT_VIOLATION_TEST = """
 import urllib.request
 
-from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.app import mock_runtime
 
 
 def test_broken_mock_answer_is_reported(gong_mock_app, gong_mock_url, monkeypatch):
-    monkeypatch.setattr(mock_state(gong_mock_app).store, "crm_type", "ZOHO")
+    monkeypatch.setattr(mock_runtime(gong_mock_app).store, "crm_type", "ZOHO")
     request = urllib.request.Request(
         gong_mock_url + "/v2/tasks", method="POST",
         data=b'{"filter": {"userId": "1", "types": [], "taskAction": [], "status": []}}',

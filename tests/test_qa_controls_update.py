@@ -10,20 +10,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.app import create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import MockControl, MockControlError, basic_authorization
 
 AUTH = basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")
 
 
 def _list_body(app: Flask) -> dict[str, Any]:
-    user = mock_state(app).store.user_ids[0]
+    user = mock_runtime(app).store.user_ids[0]
     return {"filter": {"userId": user, "types": ["FLOW"], "taskAction": ["CALL"], "status": []}}
 
 
 def _update_target(app: Flask) -> tuple[int, dict[str, Any]]:
-    user = mock_state(app).store.user_ids[0]
-    return mock_state(app).store.tasks_of(user)[0].id, {"userId": user, "status": "DONE"}
+    user = mock_runtime(app).store.user_ids[0]
+    return mock_runtime(app).store.tasks_of(user)[0].id, {"userId": user, "status": "DONE"}
 
 
 def _calls(app: Flask, client: FlaskClient, order: str, **headers: str) -> list[int]:

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from gong_tasks_kit.mock_server import server
 from gong_tasks_kit.mock_server.testing import basic_authorization
+from gong_tasks_kit.serving import server
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 AUTH = basic_authorization("gong-mock-access-key", "gong-mock-access-key-secret")

@@ -12,14 +12,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from gong_tasks_kit.mock_server.app import create_app, mock_state
-from gong_tasks_kit.mock_server.cli import serve_command, settings_from_options
+from gong_tasks_kit.mock_server.app import create_app, mock_runtime
+from gong_tasks_kit.mock_server.cli import serve_command
 from gong_tasks_kit.mock_server.settings import (
+    MockSettings,
     SettingsError,
     load_settings,
     setting_fields,
     settings_table,
 )
+from gong_tasks_kit.serving.options import settings_from_options
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
@@ -43,7 +45,7 @@ def test_create_app_reads_the_environment_by_the_same_rules(
     monkeypatch.setenv("GONG_MOCK_AUTH", "0")
     monkeypatch.setenv("GONG_MOCK_TASKS_PER_USER", "2")
     app = create_app({"users": 1})
-    settings = mock_state(app).settings
+    settings = mock_runtime(app).settings
     assert (settings.auth, settings.tasks_per_user, settings.users) == (False, 2, 1)
     assert app.test_client().post("/v2/tasks", json={}).status_code == 400  # no 401: auth off
 
@@ -61,7 +63,7 @@ def test_booleans_accept_the_documented_words(
     monkeypatch.setenv("GONG_MOCK_STRICT", text)
     assert load_settings().strict is expected
     monkeypatch.delenv("GONG_MOCK_STRICT")
-    assert settings_from_options({"strict": None, "admin": text}).admin is expected
+    assert settings_from_options({"strict": None, "admin": text}, MockSettings).admin is expected
 
 
 @pytest.mark.parametrize("text", ["maybe", "2", "t", "y", ""])
@@ -122,8 +124,8 @@ def test_command_line_options_are_derived_from_the_declarations() -> None:
 
 def test_command_line_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GONG_MOCK_SEED", "7")
-    assert settings_from_options({"seed": None}).seed == 7
-    assert settings_from_options({"seed": "9"}).seed == 9
+    assert settings_from_options({"seed": None}, MockSettings).seed == 7
+    assert settings_from_options({"seed": "9"}, MockSettings).seed == 9
 
 
 def test_serve_refuses_a_bad_value_in_one_line_with_exit_2() -> None:

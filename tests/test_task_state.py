@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from gong_tasks_kit.mock_server.state import MemoryState, RedisState, StateBackend
+from gong_tasks_kit.serving.state import MemoryState, RedisState, SharedState
 
 
 @pytest.fixture(params=["memory", "redis"])
-def state(request: pytest.FixtureRequest) -> Iterator[StateBackend]:
+def state(request: pytest.FixtureRequest) -> Iterator[SharedState]:
     if request.param == "memory":
         yield MemoryState()
         return
@@ -23,7 +23,7 @@ def state(request: pytest.FixtureRequest) -> Iterator[StateBackend]:
     backend.reset()
 
 
-def test_pop_step_takes_the_first_step_for_the_operation(state: StateBackend) -> None:
+def test_pop_step_takes_the_first_step_for_the_operation(state: SharedState) -> None:
     state.push_steps(
         "*",
         [
@@ -44,7 +44,7 @@ def test_pop_step_takes_the_first_step_for_the_operation(state: StateBackend) ->
     assert state.pop_step("*", "updateTask") is None
 
 
-def test_concurrent_pops_take_each_step_once(state: StateBackend) -> None:
+def test_concurrent_pops_take_each_step_once(state: SharedState) -> None:
     steps = [{"status": 500, "retryAfter": n, "operation": "updateTask"} for n in range(40)]
     state.push_steps("*", [{"status": 429, "retryAfter": 0}, *steps])
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -54,7 +54,7 @@ def test_concurrent_pops_take_each_step_once(state: StateBackend) -> None:
     assert sorted(step["retryAfter"] for step in got if step["status"] == 500) == list(range(40))
 
 
-def test_task_changes_are_kept_per_user_and_forgotten_on_reset(state: StateBackend) -> None:
+def test_task_changes_are_kept_per_user_and_forgotten_on_reset(state: SharedState) -> None:
     assert state.task_changes("u1") == {}
     record = {"status": "DONE", "dueDate": "2026-01-01T00:00:00Z", "updated": "x"}
     assert state.change_task("u1", 7, lambda current: record) == record
@@ -71,7 +71,7 @@ def test_task_changes_are_kept_per_user_and_forgotten_on_reset(state: StateBacke
     assert state.users_with_task_changes() == []
 
 
-def test_change_task_is_atomic_under_concurrent_writers(state: StateBackend) -> None:
+def test_change_task_is_atomic_under_concurrent_writers(state: SharedState) -> None:
     def increment(current: dict[str, Any] | None) -> dict[str, Any]:
         return {"count": (current or {"count": 0})["count"] + 1}
 
@@ -80,7 +80,7 @@ def test_change_task_is_atomic_under_concurrent_writers(state: StateBackend) -> 
     assert state.task_changes("u1") == {1: {"count": 80}}
 
 
-def test_data_changes_are_versioned_and_compare_and_set(state: StateBackend) -> None:
+def test_data_changes_are_versioned_and_compare_and_set(state: SharedState) -> None:
     assert state.data_version() is None
     assert state.data_changes() == (None, [])
     first = state.change_data("add", b'{"tasks": [1]}', None)
@@ -101,7 +101,7 @@ def test_data_changes_are_versioned_and_compare_and_set(state: StateBackend) -> 
     assert state.data_changes() == (None, [])
 
 
-def test_concurrent_uploads_each_land_once(state: StateBackend) -> None:
+def test_concurrent_uploads_each_land_once(state: SharedState) -> None:
     def add(number: int) -> None:
         while state.change_data("add", str(number).encode(), state.data_version()) is None:
             pass

@@ -11,7 +11,8 @@ from rsgi_fakes import Headers as _Headers
 from rsgi_fakes import Scope as _Scope
 from werkzeug.wrappers import Request
 
-from gong_tasks_kit.mock_server.wsgi_bridge import run_wsgi, wsgi_environ
+from gong_tasks_kit.serving.dispatcher import run_wsgi
+from gong_tasks_kit.serving.rsgi_bridge import wsgi_environ
 
 
 def test_environ_follows_pep_3333() -> None:
@@ -80,16 +81,16 @@ def test_run_wsgi_collects_written_and_returned_bytes() -> None:
             closed.append(True)
 
     app = _app("201 Created", Body())  # type: ignore[arg-type]
-    status, headers, payload = run_wsgi(app, {})
-    assert (status, payload, closed) == (201, b"written,returned", [True])
-    assert headers == [("Content-Type", "text/plain")]
+    answer = run_wsgi(app, {})
+    assert (answer.status, answer.body, closed) == (201, b"written,returned", [True])
+    assert answer.headers == [("Content-Type", "text/plain")]
 
 
 def test_run_wsgi_answers_a_crash_in_gongs_shape() -> None:
     for broken in (_app(**{"raise": True}), _app(no_start=True)):
-        status, headers, payload = run_wsgi(broken, {})
-        assert status == 500
-        assert dict(headers)["Content-Type"] == "application/json; charset=utf-8"
-        answer = json.loads(payload)
+        crash = run_wsgi(broken, {})
+        assert crash.status == 500
+        assert dict(crash.headers)["Content-Type"] == "application/json; charset=utf-8"
+        answer = json.loads(crash.body)
         assert answer["errors"] == ["Internal server error occurred"]
         assert len(answer["requestId"]) == 19

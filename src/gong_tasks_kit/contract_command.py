@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,13 +19,13 @@ from gong_tasks_kit.contract_tests.outcome import (
     RunOutcome,
 )
 from gong_tasks_kit.contract_tests.settings import (
-    SETTINGS,
     ContractConfigError,
-    Setting,
+    ContractOptions,
     SettingsPlugin,
     load_settings,
 )
 from gong_tasks_kit.contract_tests.target import app_factory
+from gong_tasks_kit.serving.options import settings_options
 
 SUITE = "gong_tasks_kit.contract_tests"
 
@@ -42,25 +41,8 @@ def _check_reachable(base_url: str) -> None:
         raise SystemExit(EXIT_USAGE) from None
 
 
-def _option(setting: Setting) -> Callable[[Any], Any]:
-    help_text = f"{setting.help}  [env: {setting.env}]"
-    if setting.metavar is None:
-        return click.option(
-            setting.option, setting.name, is_flag=True, default=None, help=help_text
-        )
-    return click.option(
-        setting.option, setting.name, default=None, metavar=setting.metavar, help=help_text
-    )
-
-
-def _settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for setting in reversed(SETTINGS):
-        command = _option(setting)(command)
-    return command
-
-
 @click.command("contract", context_settings={"ignore_unknown_options": True})
-@_settings_options
+@settings_options(ContractOptions)
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **options: Any) -> None:

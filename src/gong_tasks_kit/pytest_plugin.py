@@ -76,14 +76,14 @@ def _settings(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[st
 def gong_mock_app(request: pytest.FixtureRequest, gong_mock_config: dict[str, Any]) -> Flask:
     """The mock's Flask app for this test's settings (built once per distinct settings),
     reset: the seeded tasks, no plans, an empty journal."""
-    from gong_tasks_kit.mock_server.app import create_app, mock_state  # noqa: PLC0415
+    from gong_tasks_kit.mock_server.app import create_app, mock_runtime  # noqa: PLC0415
 
     settings = _settings(request, gong_mock_config)
     key = tuple(sorted((name, repr(value)) for name, value in settings.items()))
     if key not in _APPS:
         _APPS[key] = create_app(settings)
     app = _APPS[key]
-    mock_state(app).reset()
+    mock_runtime(app).reset()
     return app
 
 

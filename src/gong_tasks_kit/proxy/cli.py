@@ -12,22 +12,24 @@ from typing import Any
 
 import click
 
-from gong_tasks_kit.mock_server.cli import (
-    StartError,
-    admin_banner_line,
-    serve_until_stopped,
-    settings_from_options,
-    settings_options,
-    shown_host,
-)
-from gong_tasks_kit.mock_server.state import redact_url
 from gong_tasks_kit.proxy.app import create_proxy_app
 from gong_tasks_kit.proxy.files import check_writable
-from gong_tasks_kit.proxy.runtime import ProxyState, proxy_state
+from gong_tasks_kit.proxy.runtime import ProxyRuntime, proxy_runtime
 from gong_tasks_kit.proxy.settings import ProxySettings
+from gong_tasks_kit.serving.command_line import (
+    StartError,
+    admin_banner_line,
+    bound_port,
+    serve_until_stopped,
+    shown_host,
+)
+from gong_tasks_kit.serving.flask_app import dispatcher_of
+from gong_tasks_kit.serving.options import settings_from_options, settings_options
+from gong_tasks_kit.serving.preflight import start_problem
+from gong_tasks_kit.serving.state import open_state, redact_url
 
 
-def _banner(state: ProxyState, settings: ProxySettings) -> str:
+def _banner(runtime: ProxyRuntime, settings: ProxySettings) -> str:
     host = shown_host(settings.host)
     recording = "off"
     if settings.record:
@@ -44,7 +46,7 @@ def _banner(state: ProxyState, settings: ProxySettings) -> str:
         "(/__admin/requests), drift report at /__admin/drift"
         + (f" and in {settings.drift_report}" if settings.drift_report else ""),
         f"  recording: {recording}",
-        f"  local rate limits (all callers together): {state.limiter.describe}",
+        f"  local rate limits (all callers together): {runtime.limiter.describe}",
         f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
         admin_banner_line(settings),
     ]
@@ -60,14 +62,19 @@ def proxy_command(**options: Any) -> None:
     controls (Prefer, plans, chaos, latency) answer in front of the target. Every option
     also reads a GONG_PROXY_* environment variable.
     """
-    settings: ProxySettings = settings_from_options(options, ProxySettings)
+    settings = bound_port(settings_from_options(options, ProxySettings))
     for path in (settings.record, settings.drift_report):
         problem = check_writable(path) if path else None
         if problem is not None:
             raise StartError(problem)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
-    app = create_proxy_app(settings=settings, summary_at_exit=True)
-    state = proxy_state(app)
+    state = open_state(settings.state)
+    problem = start_problem(settings, state)
+    if problem is not None:
+        raise click.ClickException(problem)
+    app = create_proxy_app(settings=settings, state=state, summary_at_exit=True)
+    runtime = proxy_runtime(app)
     # One process: the drift report and the recording are gathered in it.
-    one_process = settings.model_copy(update={"workers": 1})
-    serve_until_stopped(app, one_process, _banner(state, settings), state.close_and_report)
+    serve_until_stopped(
+        dispatcher_of(app), settings, _banner(runtime, settings), runtime.close_and_report
+    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gong_tasks_kit.mock_server.testing import MockControl
+from gong_tasks_kit.serving.admin_client import AdminClient
 
 
-class ProxyControl(MockControl):
-    """:class:`~gong_tasks_kit.mock_server.testing.MockControl` for the proxy: plans,
+class ProxyControl(AdminClient):
+    """The admin API's client for the proxy: plans,
     chaos, latency, quota, the journal and reset work the same (the mock's task views and
     uploads do not exist here), and :meth:`drift` reads the drift report.
 

@@ -5,7 +5,7 @@ redacted in the journal like the mock's. What a target sends back is written too
 (violations, the journal's body, the recording, the drift report), and a target could
 echo a credential; so every text the proxy writes first has each fragment of every
 credential it has seen replaced by ``[redacted]`` (see
-:mod:`gong_tasks_kit.mock_server.redaction`). The fragments live in memory only.
+:mod:`gong_tasks_kit.serving.redaction`). The fragments live in memory only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from gong_tasks_kit.mock_server.redaction import NO_REDACTION, Redactor, credential_fragments
+from gong_tasks_kit.serving.redaction import NO_REDACTION, Redactor, credential_fragments
 
 _REMEMBERED = 256  # credentials remembered for reports that gather many calls
 

@@ -17,18 +17,18 @@ from typing import Any
 
 import orjson
 
-from gong_tasks_kit.mock_server.bounds import printable
-from gong_tasks_kit.mock_server.task_data import (
+from gong_tasks_kit.proxy.anonymize import Anonymizer
+from gong_tasks_kit.proxy.credentials import CredentialFilter
+from gong_tasks_kit.proxy.files import FileKeeper
+from gong_tasks_kit.proxy.forward import TargetReply
+from gong_tasks_kit.serving.bounds import printable
+from gong_tasks_kit.serving.task_documents import (
     WORKSPACE_KEY,
     SourceTask,
     TaskDocument,
     check_task,
     crm_types,
 )
-from gong_tasks_kit.proxy.anonymize import Anonymizer
-from gong_tasks_kit.proxy.credentials import CredentialFilter
-from gong_tasks_kit.proxy.files import FileKeeper
-from gong_tasks_kit.proxy.forward import TargetReply
 
 logger = logging.getLogger("gong_tasks_kit.proxy")
 

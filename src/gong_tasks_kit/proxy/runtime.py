@@ -1,24 +1,28 @@
-"""What one proxy app holds while it runs: the QA controls it shares with the mock, and its
-own parts (the target's connections, the drift report, the recording)."""
+"""What the proxy holds while it runs (its runtime): what every server has, and its own parts
+(the target's connections, the credentials seen, the drift report, the recording)."""
 
 from __future__ import annotations
 
 import atexit
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from flask import Flask
 
-from gong_tasks_kit.mock_server.runtime import Controls, controls
 from gong_tasks_kit.proxy.credentials import CredentialFilter
 from gong_tasks_kit.proxy.drift import DriftLog
 from gong_tasks_kit.proxy.files import FileKeeper
 from gong_tasks_kit.proxy.forward import Forwarder
 from gong_tasks_kit.proxy.recording import Recording
+from gong_tasks_kit.proxy.settings import ProxySettings
+from gong_tasks_kit.serving.flask_app import runtime_as
+from gong_tasks_kit.serving.journal import CapturedCall, JournalEntry
+from gong_tasks_kit.serving.routes import route
+from gong_tasks_kit.serving.runtime import ServerRuntime
 
 #: One limit for every caller: Gong's limits are per company, and a proxy fronts one
 #: company's base URL.
@@ -47,9 +51,10 @@ class _Once:
 
 
 @dataclass(frozen=True, slots=True)
-class ProxyState(Controls):
+class ProxyRuntime(ServerRuntime):
     """Everything the proxy's request path and admin API need, built once per app."""
 
+    settings: ProxySettings
     forwarder: Forwarder
     credential_filter: CredentialFilter
     drift: DriftLog
@@ -62,13 +67,21 @@ class ProxyState(Controls):
         """Every caller shares the target's limits."""
         return TARGET_LIMIT_KEY
 
-    def next_call_may_block(self) -> bool:
-        """Always: a call may wait on the target."""
-        return True
+    def may_block(self, method: str, path: str) -> bool:
+        """Every call of the Tasks API: it may wait on the target."""
+        return not route(method, path).to_app or ServerRuntime.may_block(self, method, path)
 
     def shown(self, value: Any) -> Any:
-        """``value`` (a journal entry) without any credential the proxy has seen."""
-        return self.credential_filter.scrub(value)
+        """``value`` (a journal entry) without a secret of the proxy's, nor any credential
+        it has seen."""
+        return self.credential_filter.scrub(ServerRuntime.shown(self, value))
+
+    def journal_entry(self, captured: CapturedCall, notes: Mapping[str, Any]) -> JournalEntry:
+        """Every entry says its violations (none for a call that never reached the
+        target), without a secret: scrubbed when made (a Redis journal keeps no credential
+        at rest), and again when shown, against credentials seen since."""
+        redactor, scrub = self.redactor, self.credential_filter.scrub
+        return lambda: scrub(redactor.value({**captured(), "violations": [], **notes}))
 
     def drift_report(self) -> dict[str, object]:
         """The drift report so far, without any credential seen."""
@@ -117,13 +130,10 @@ class ProxyState(Controls):
         print(self.summary(), file=sys.stderr, flush=True)
 
 
-def proxy_state(app: Flask | None = None) -> ProxyState:
-    """The :class:`ProxyState` of ``app`` (default: the current app).
+def proxy_runtime(app: Flask | None = None) -> ProxyRuntime:
+    """The :class:`ProxyRuntime` of ``app`` (default: the current app).
 
     Raises:
         TypeError: when the app is not the proxy.
     """
-    state = controls(app)
-    if not isinstance(state, ProxyState):
-        raise TypeError("this app is not the proxy")
-    return state
+    return runtime_as(ProxyRuntime, app)

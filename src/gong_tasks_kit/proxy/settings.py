@@ -1,56 +1,44 @@
-"""The proxy's settings, each declared once: its own (the target, the recording, the drift
-report) and those it shares with the mock (where it listens, Gong's limits, the state,
-the journal, the admin API).
+"""The proxy's settings: what every server has (``serving.settings.ServerSettings``) and
+the proxy's own (the target, the recording, the drift report), each declared once.
 
-``ProxySettings`` extends the mock's settings, so the QA controls read them as they read
-the mock's; :meth:`ProxySettings.documented_settings` names what the proxy reads, and its
-command line, its ``GONG_PROXY_*`` variables and its README table derive from that.
+Its command line, its ``GONG_PROXY_*`` variables and its table in the docs derive from
+these declarations; the proxy reads every one of them.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import field_validator
-from pydantic.fields import FieldInfo
 from pydantic_settings import SettingsConfigDict
 
-from gong_tasks_kit.mock_server.settings import Boolean, MockSettings, setting
+from gong_tasks_kit.serving.settings import Boolean, ServerSettings, setting
 
 PROXY_ENV_PREFIX = "GONG_PROXY_"
 
 
-class ProxySettings(MockSettings):
+class ProxySettings(ServerSettings):
     """Everything the proxy's behaviour depends on, checked. Immutable."""
 
     model_config = SettingsConfigDict(env_prefix=PROXY_ENV_PREFIX)
 
-    #: The mock's settings that the proxy reads too, in the order they are shown.
-    SHARED: ClassVar[tuple[str, ...]] = (
-        "host",
-        "port",
-        "threads",
-        "rate_limit",
-        "daily_limit",
-        "state",
-        "journal_size",
-        "admin",
-        "admin_token",
-        "max_body_bytes",
-        "header_timeout",
-        "body_timeout",
-        "max_connections",
-    )
-
     # Not the mock's 8080: a proxy and a mock on one machine both start with no flags.
-    port: int = setting(8081, "Port to listen on.", server=True, ge=0, le=65535)
+    port: int = setting(
+        8081,
+        "Port to listen on (0: a free port, named in the banner).",
+        server=True,
+        ge=0,
+        le=65535,
+    )
     target: str = setting(
         "",
         "Base URL of the API to forward to, e.g. https://us-12345.api.gong.io (required).",
         validate_default=True,
     )
-    target_timeout: int = setting(30, "Seconds to wait for the target's answer.", ge=1, le=600)
+    target_timeout: int = setting(
+        30, "Seconds the target may take to answer a call, all of it.", ge=1, le=600
+    )
     record: str = setting(
         "",
         "Write the tasks of successful list answers to this file, in the format "
@@ -76,7 +64,11 @@ class ProxySettings(MockSettings):
         text = str(value).strip().rstrip("/")
         if not text:
             raise ValueError("is required: the base URL to forward to")
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 - raises for a port that is not a number
+        except ValueError as error:
+            raise ValueError(f"must be an http:// or https:// base URL ({error})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// base URL")
         if parts.username or parts.password:
@@ -86,10 +78,3 @@ class ProxySettings(MockSettings):
         if parts.query or parts.fragment:
             raise ValueError("must be a base URL without a query or a fragment")
         return text
-
-    @classmethod
-    def documented_settings(cls) -> dict[str, FieldInfo]:
-        """The shared settings, then the proxy's own."""
-        fields = cls.model_fields
-        own = [name for name in fields if name not in MockSettings.model_fields]
-        return {name: fields[name] for name in (*cls.SHARED, *own)}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gong_tasks_kit.mock_server.errors import ApiError
-from gong_tasks_kit.mock_server.updates import parse_task_id
 from gong_tasks_kit.proxy.forward import TargetReply
+from gong_tasks_kit.serving.errors import ApiError
+from gong_tasks_kit.serving.task_ids import parse_task_id
 from gong_tasks_kit.spec.reference import (
     Violation,
     iter_request_violations,
