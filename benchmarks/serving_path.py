@@ -6,11 +6,11 @@ Run as ``.venv/bin/python benchmarks/serving_path.py [--rounds N] [--duration S]
 
 - ``rsgi-bare``: a bare RSGI app answering the fixed bytes on the mock's own server
   (granian embedded, uvloop): what granian and the event loop cost;
-- ``bridge-flask``: the bare Flask ceiling app through the mock's WSGI-on-RSGI adapter,
-  the same server: what the adapter and Flask add;
-- ``mock``: ``gong-tasks serve`` with the limits off, whose server answers the call
-  without Flask (``direct_calls``): what the mock's own work (authentication,
-  validation, the query, the answer, the journal) costs against Flask's;
+- ``bridge-flask``: the bare Flask ceiling app through the mock's RSGI adapter, the same
+  server: what the adapter and Flask add;
+- ``mock``: ``gong-tasks serve`` with the limits off, whose server hands the call to the
+  dispatcher directly, without Flask: what the mock's own work (admission,
+  authentication, validation, the query, the answer, the journal) costs against Flask's;
 - ``wsgi-flask-1``: the bare Flask app on granian's WSGI interface, 1 worker (the
   ceiling of ``serve_vs_prism.py`` has 2).
 
@@ -37,9 +37,12 @@ from serve_vs_prism import (
     wrk,
 )
 
-from gong_tasks_kit.mock_server import server
 from gong_tasks_kit.mock_server.settings import MockSettings
-from gong_tasks_kit.serving.rsgi_bridge import WsgiOnRsgi
+from gong_tasks_kit.serving import server
+from gong_tasks_kit.serving.bodies import BodyCapture
+from gong_tasks_kit.serving.dispatcher import run_wsgi
+from gong_tasks_kit.serving.errors import Answer
+from gong_tasks_kit.serving.rsgi_bridge import DispatcherOnRsgi
 
 
 class BareRsgi:
@@ -54,16 +57,30 @@ class BareRsgi:
         protocol.response_bytes(200, headers, self._body)  # type: ignore[attr-defined]
 
 
+class FlaskOnly:
+    """What the adapter asks of a dispatcher, answered by a bare WSGI app on the loop."""
+
+    def __init__(self, app: object) -> None:
+        self._app = app
+
+    def body_limit(self, method: str, path: str) -> int:
+        return 65_536
+
+    def may_block(self, method: str, path: str) -> bool:
+        return False
+
+    def answer(self, environ: dict[str, object], body: BodyCapture) -> Answer:
+        return run_wsgi(self._app, environ)  # type: ignore[arg-type]
+
+
 def serve_on_the_mocks_server(kind: str, port: int, body: bytes) -> None:
     """Serve ``rsgi-bare`` or ``bridge-flask`` the way ``gong-tasks serve`` serves the mock."""
     from ceiling import ceiling_app  # noqa: PLC0415 - a sibling script
 
     app: object = BareRsgi(body)
     if kind == "bridge-flask":
-        app = WsgiOnRsgi(
-            ceiling_app(body), threads=8, body_timeout=10, body_limit=lambda *_: 65_536,
-            run_inline=lambda: True,
-        )  # fmt: skip
+        dispatcher = FlaskOnly(ceiling_app(body))
+        app = DispatcherOnRsgi(dispatcher, threads=8, body_timeout=10)  # type: ignore[arg-type]
     options = server._options(MockSettings(port=port))
     with asyncio.Runner(loop_factory=server._event_loop_factory()) as runner:
         runner.run(server._serve_here(app, options, lambda: None))  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from typing import Any
 
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems, problem
 from gong_tasks_kit.contract_tests.operations import LIST_TASKS, Operation
-from gong_tasks_kit.contract_tests.target import Reply
+from gong_tasks_kit.contract_tests.replies import Reply
 
 
 def ok(reply: Reply, operation: Operation = LIST_TASKS) -> list[Any]:

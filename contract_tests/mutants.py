@@ -6,10 +6,10 @@ Each is an app factory usable as
 ``gong-tasks contract --app gong_tasks_kit.contract_tests.mutants:NAME``: :data:`MUTANTS`
 lists the broken ones with the check that must catch each and the words of its message,
 :data:`BENIGN` the benign ones with the warning the summary must show. The variants wrap
-the mock from outside (WSGI middleware, after-request hooks) and only touch the API's
+the mock from outside (WSGI middleware around the whole app) and only touch the API's
 requests and answers (and, for the reset, ``/__admin/reset``), never ``/__health``; they
 run without strict mode, so the suite's own checks, not the mock's, must see what they
-break. The update call's variants live in
+break (see ``answer_rewriting``). The update call's variants live in
 :mod:`~gong_tasks_kit.contract_tests.update_mutants` and are importable from here too.
 """
 
@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from flask import Flask, Response, request
+from flask import Flask
+from werkzeug.wrappers import Response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+from gong_tasks_kit.contract_tests.answer_rewriting import around_answers
 from gong_tasks_kit.contract_tests.update_mutants import (
     reset_does_not_restore,
     unknown_task_answered_200,
@@ -68,27 +70,16 @@ __all__ = [
     "wrong_field_type",
 ]
 
-#: Paths of the API (not the mock's own /__health, /openapi.json, /__admin).
-API_PREFIX = "/v2/"
-
-
-def _is_api_call() -> bool:
-    return request.path.startswith(API_PREFIX)
-
 
 def _rewrite_json(app: Flask, change: Callable[[int, Any], Any]) -> Flask:
-    def after(response: Response) -> Response:
-        if not _is_api_call():
-            return response
+    def rewrite(_: WSGIEnvironment, __: Any, response: Response) -> None:
         try:
             body = orjson.loads(response.get_data())
         except orjson.JSONDecodeError:
-            return response
+            return
         response.set_data(orjson.dumps(change(response.status_code, body)))
-        return response
 
-    app.after_request(after)
-    return app
+    return around_answers(app, rewrite)
 
 
 def _each_task(body: Any, change: Callable[[dict[str, Any]], None]) -> Any:
@@ -125,15 +116,11 @@ def enum_outside_spec() -> Flask:
 
 def _after_each(change: Callable[[Response], object]) -> Flask:
     """The unthrottled mock with ``change`` applied to every answer."""
-    app = create_app()
 
-    def after(response: Response) -> Response:
-        if _is_api_call():
-            change(response)
-        return response
+    def each(_: WSGIEnvironment, __: Any, response: Response) -> None:
+        change(response)
 
-    app.after_request(after)
-    return app
+    return around_answers(create_app(), each)
 
 
 def wrong_content_type() -> Flask:
@@ -227,14 +214,9 @@ def new_fields_and_headers() -> Flask:
     """Benign: a new field in every task and in the body, and a new header (Gong may add
     fields without notice)."""
     app = _rewrite_json(create_app(), _new_fields)
-
-    def after(response: Response) -> Response:
-        if _is_api_call():
-            response.headers["X-Gong-Region"] = "us-east"
-        return response
-
-    app.after_request(after)
-    return app
+    return around_answers(
+        app, lambda _, __, response: response.headers.__setitem__("X-Gong-Region", "us-east")
+    )
 
 
 def no_tasks() -> Flask:

@@ -20,6 +20,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation
 
+from gong_tasks_kit.contract_tests.known_ids import KnownIds, KnownTasks
 from gong_tasks_kit.contract_tests.operations import (
     LIVE_OPERATIONS,
     UPDATE_TASK,
@@ -28,7 +29,6 @@ from gong_tasks_kit.contract_tests.operations import (
     spec_with_only,
 )
 from gong_tasks_kit.contract_tests.settings import ContractSettings
-from gong_tasks_kit.contract_tests.target import KnownIds, KnownTasks
 from gong_tasks_kit.spec import load_spec
 
 _ID_FIELDS = ("userId", "workspaceId")
@@ -200,7 +200,7 @@ def build_schema(
     Args:
         settings: The run's settings (mode, seed, base URL, credential).
         known: The target's ids.
-        max_examples: Random examples (schemathesis' fuzzing phase) granted by the plan.
+        max_examples: Random examples (schemathesis' fuzzing phase) granted by the schedule.
         app: The in-process WSGI app, if any.
         tasks: The target's tasks with their owners (none: update calls name made-up
             tasks).

@@ -195,7 +195,7 @@ class ContractSettings:
         max_requests: Budget of distinct requests (``None``: no budget).
         drift_report: Where a live run writes its drift report.
         shrink: Whether hypothesis shrinks failing examples (off on Gong and with a
-            budget: shrinking sends requests no plan can foresee).
+            budget: shrinking sends requests no schedule can foresee).
         require_complete: Whether a run with checks not run exits 3.
         seed_was_random: Whether :meth:`with_seed` picked the seed.
         allow_writes: The one task the update checks may write to (``--allow-writes``;

@@ -13,9 +13,10 @@ import schemathesis
 
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems
 from gong_tasks_kit.contract_tests.operations import Operation, find_operation
-from gong_tasks_kit.contract_tests.plan import PlanContext
+from gong_tasks_kit.contract_tests.replies import Reply
+from gong_tasks_kit.contract_tests.schedule import ScheduleContext
 from gong_tasks_kit.contract_tests.schema import generated_operations
-from gong_tasks_kit.contract_tests.target import Reply, Target
+from gong_tasks_kit.contract_tests.target import Target
 
 schema = schemathesis.pytest.from_fixture("contract_schema")
 
@@ -38,11 +39,11 @@ def gong_answer_invariants(ctx: Any, response: Any, case: Any) -> bool | None:
     return None
 
 
-def _spec_examples(context: PlanContext, _: Mapping[str, Any]) -> int:
+def _spec_examples(context: ScheduleContext, _: Mapping[str, Any]) -> int:
     return context.spec_examples
 
 
-def _per_example(context: PlanContext, _: Mapping[str, Any]) -> int:
+def _per_example(context: ScheduleContext, _: Mapping[str, Any]) -> int:
     # Schemathesis draws the examples granted for each operation it sees.
     return len(generated_operations(context.settings))
 
@@ -50,7 +51,7 @@ def _per_example(context: PlanContext, _: Mapping[str, Any]) -> int:
 @pytest.mark.gong_random(per_example=_per_example, fixed=_spec_examples)
 @schema.parametrize()
 def test_conformance(case: Any, contract_target: Target) -> None:
-    options = {"session": contract_target.session} if contract_target.session else {}
+    options = {"session": contract_target.http} if contract_target.http else {}
     response = contract_target.deliver(
         _operation(case), lambda: case.call(**options), _reply, path=case.formatted_path
     )

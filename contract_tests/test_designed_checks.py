@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from gong_tasks_kit.contract_tests.budget import NotRunError
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.filters import PARTITIONS, full_filter, values_of
 from gong_tasks_kit.contract_tests.invariants import (
@@ -24,15 +25,17 @@ from gong_tasks_kit.contract_tests.invariants import (
     task_ids,
     unplaced_task_ids,
 )
-from gong_tasks_kit.contract_tests.plan import PlanContext, needs_a_user, needs_workspaces
-from gong_tasks_kit.contract_tests.target import KnownIds, NotRunError, Reply, Target
+from gong_tasks_kit.contract_tests.known_ids import KnownIds
+from gong_tasks_kit.contract_tests.replies import Reply
+from gong_tasks_kit.contract_tests.schedule import ScheduleContext, needs_a_user, needs_workspaces
+from gong_tasks_kit.contract_tests.target import Target
 
 
-def _values_of_param(_: PlanContext, params: Mapping[str, Any]) -> int:
+def _values_of_param(_: ScheduleContext, params: Mapping[str, Any]) -> int:
     return len(values_of(params["field"]))
 
 
-def _workspace_count(context: PlanContext, _: Mapping[str, Any]) -> int:
+def _workspace_count(context: ScheduleContext, _: Mapping[str, Any]) -> int:
     return len(context.known.workspaces)
 
 

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems, filter_problems, problem
-from gong_tasks_kit.contract_tests.plan import needs_a_user
-from gong_tasks_kit.contract_tests.target import KnownIds, Target
+from gong_tasks_kit.contract_tests.known_ids import KnownIds
+from gong_tasks_kit.contract_tests.schedule import needs_a_user
+from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.fixtures.strategies import task_list_requests
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from gong_tasks_kit.contract_tests.budget import NotRunError
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.filters import full_filter, values_of
 from gong_tasks_kit.contract_tests.invariants import (
@@ -27,10 +28,12 @@ from gong_tasks_kit.contract_tests.invariants import (
     order_problems,
     problem,
 )
+from gong_tasks_kit.contract_tests.known_ids import KnownIds, KnownTasks
 from gong_tasks_kit.contract_tests.operations import UPDATE_TASK
-from gong_tasks_kit.contract_tests.plan import PlanContext, needs_a_mock, needs_a_user
+from gong_tasks_kit.contract_tests.replies import Reply
+from gong_tasks_kit.contract_tests.schedule import ScheduleContext, needs_a_mock, needs_a_user
 from gong_tasks_kit.contract_tests.settings import ContractSettings
-from gong_tasks_kit.contract_tests.target import KnownIds, KnownTasks, NotRunError, Reply, Target
+from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.contract_tests.written_task import WrittenTask, find_task, with_offset
 
 ONE_DAY = timedelta(days=1)
@@ -41,7 +44,7 @@ OTHER_TASKS = "against Gong the suite writes to no task but the one --allow-writ
 ADMIN_API = "needs a mock's admin API"
 
 
-def _write_note(context: PlanContext, _: Mapping[str, Any]) -> str:
+def _write_note(context: ScheduleContext, _: Mapping[str, Any]) -> str:
     settings = context.settings
     if settings.live:
         return (
@@ -62,14 +65,14 @@ def _write_note(context: PlanContext, _: Mapping[str, Any]) -> str:
     )
 
 
-def _reset_note(context: PlanContext, params: Mapping[str, Any]) -> str:
+def _reset_note(context: ScheduleContext, params: Mapping[str, Any]) -> str:
     return (
         "resets the mock twice (POST /__admin/reset: task changes, journal, plans, chaos, "
         "limiter counters) to check that a reset restores the seeded tasks"
     )
 
 
-def _needs_two_users(context: PlanContext, params: Mapping[str, Any]) -> str | None:
+def _needs_two_users(context: ScheduleContext, params: Mapping[str, Any]) -> str | None:
     if len(context.known.users) >= 2:
         return None
     return needs_a_user(context, params) or "needs a second user (the mock's /__health)"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from gong_tasks_kit.contract_tests.budget import NotRunError
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems, problem
 from gong_tasks_kit.contract_tests.settings import ContractSettings
-from gong_tasks_kit.contract_tests.target import NotRunError, Target
+from gong_tasks_kit.contract_tests.target import Target
 
 
 @pytest.mark.gong_last

@@ -17,12 +17,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from flask import Flask, Response, request
+from flask import Flask
 from werkzeug.test import Client
+from werkzeug.wrappers import Response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+from gong_tasks_kit.contract_tests.answer_rewriting import around_answers, read_json_body
 from gong_tasks_kit.contract_tests.filters import values_of
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 from gong_tasks_kit.mock_server.testing import unthrottled_app as create_app
@@ -39,17 +41,6 @@ def _updated_task_id(environ: WSGIEnvironment) -> int | None:
     if environ.get("REQUEST_METHOD") != "PATCH" or match is None:
         return None
     return int(match.group(1))
-
-
-def _read_body(environ: WSGIEnvironment) -> Any:
-    """The request's JSON body (None if it is not JSON); the app can still read it."""
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    raw = environ["wsgi.input"].read(length) if length else b""
-    environ["wsgi.input"] = io.BytesIO(raw)
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
 
 
 def _set_body(environ: WSGIEnvironment, body: Any) -> None:
@@ -105,7 +96,7 @@ def updates_any_users_task() -> Flask:
         def middleware(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             task_id = _updated_task_id(environ)
             found = _admin_task(inner, task_id) if task_id is not None else None
-            body = _read_body(environ) if found is not None else None
+            body = read_json_body(environ) if found is not None else None
             if found is not None and isinstance(body, dict) and "userId" in body:
                 _set_body(environ, {**body, "userId": found["userId"]})
             return inner(environ, start_response)
@@ -136,15 +127,12 @@ def reset_does_not_restore() -> Flask:
 def _after_updates(change: Callable[[Response, Any], None]) -> Flask:
     """The unthrottled mock with ``change(response, request body)`` applied to every
     answer of the update call."""
-    app = create_app()
 
-    def after(response: Response) -> Response:
-        if request.method == "PATCH" and _TASK_PATH.fullmatch(request.path):
-            change(response, request.get_json(silent=True))
-        return response
+    def after(environ: WSGIEnvironment, body: Any, response: Response) -> None:
+        if _updated_task_id(environ) is not None:
+            change(response, body)
 
-    app.after_request(after)
-    return app
+    return around_answers(create_app(), after)
 
 
 def _rewrite_tasks(response: Response, change: Callable[[dict[str, Any]], None]) -> None:
@@ -209,19 +197,17 @@ def unknown_task_answered_200() -> Flask:
 def update_not_reordered() -> Flask:
     """The list keeps each task where its first due date put it: an update of the due
     date does not move the task."""
-    app = create_app()
     first_due: dict[Any, str] = {}
 
-    def after(response: Response) -> Response:
-        if request.method != "POST" or request.path != TASKS_PATH or response.status_code != 200:
-            return response
+    def after(environ: WSGIEnvironment, _: Any, response: Response) -> None:
+        listed = (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")) == ("POST", TASKS_PATH)
+        if not listed or response.status_code != 200:
+            return
         body = orjson.loads(response.get_data())
         tasks = body.get("tasks") or []
         for task in tasks:
             first_due.setdefault(task["id"], task["dueDate"])
         tasks.sort(key=lambda task: (first_due[task["id"]], task["id"]))
         response.set_data(orjson.dumps(body))
-        return response
 
-    app.after_request(after)
-    return app
+    return around_answers(create_app(), after)

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from gong_tasks_kit.contract_tests.budget import NotRunError
 from gong_tasks_kit.contract_tests.invariants import instant, problem
 from gong_tasks_kit.contract_tests.operations import task_path
-from gong_tasks_kit.contract_tests.target import NotRunError, Reply, Target
+from gong_tasks_kit.contract_tests.replies import Reply
+from gong_tasks_kit.contract_tests.target import Target
 
 #: The fields an update changes, and the restore sets back.
 RESTORED_FIELDS = ("status", "dueDate")

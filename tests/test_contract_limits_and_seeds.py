@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from conftest import ServedMock
 
-from gong_tasks_kit.contract_tests.settings import load_settings
-from gong_tasks_kit.contract_tests.target import (
+from gong_tasks_kit.contract_tests.budget import (
     BudgetExhaustedError,
     NotRunError,
-    Target,
     TargetLimitedError,
 )
+from gong_tasks_kit.contract_tests.settings import load_settings
+from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")

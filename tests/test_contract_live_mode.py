@@ -18,11 +18,13 @@ import pytest
 from flask import Flask, request
 
 from gong_tasks_kit.contract_tests import mutants
+from gong_tasks_kit.contract_tests.budget import BudgetExhaustedError
+from gong_tasks_kit.contract_tests.known_ids import KnownIds
 from gong_tasks_kit.contract_tests.operations import may_send_to_gong, task_path
-from gong_tasks_kit.contract_tests.plan import NOT_A_MOCK, READ_ONLY
+from gong_tasks_kit.contract_tests.schedule import NOT_A_MOCK, READ_ONLY
 from gong_tasks_kit.contract_tests.schema import build_schema
 from gong_tasks_kit.contract_tests.settings import load_settings
-from gong_tasks_kit.contract_tests.target import BudgetExhaustedError, KnownIds, Target
+from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.contract_tests.written_task import WrittenTask
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 from gong_tasks_kit.proxy.control import ProxyControl
@@ -172,7 +174,7 @@ def test_live_run_is_safe_and_writes_a_drift_report(
     assert "mock only:" in run.stdout, "mock-only checks are reported as skipped, with why"
     assert READ_ONLY in run.stdout, "the update checks are skipped as read-only, with why"
     assert "allow_writes=none (read-only)" in run.stdout
-    assert "writes" not in run.stdout.split("gong contract summary")[0].split("plan:")[1]
+    assert "writes" not in run.stdout.split("gong contract summary")[0].split("schedule:")[1]
     assert SECRET not in run.stdout + run.stderr
     drift = json.loads(report.read_text())
     assert drift["failures"] == []
@@ -234,7 +236,7 @@ def test_live_run_with_allow_writes_writes_that_task_only_and_restores_it(
     assert run.returncode == 0, run.stdout[-4000:]
     assert "checks not run: 0" in run.stdout
     # The plan says what will be written, and that it is restored, before anything is.
-    plan = run.stdout.index("gong contract plan:")
+    plan = run.stdout.index("gong contract schedule:")
     note = run.stdout.index(f"writes (--allow-writes): PATCH calls for task {task['id']} of user")
     first_write = run.stdout.index(f"gong contract: writing task {task['id']}")
     assert plan < note < first_write

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from gong_tasks_kit.contract_tests.app_loading import load_app
 from gong_tasks_kit.contract_tests.mutants import BENIGN, MUTANTS, SCHEMA_MUTANTS, Caught
 from gong_tasks_kit.contract_tests.settings import (
     CONTRACT_ENV_PREFIX,
@@ -22,7 +23,6 @@ from gong_tasks_kit.contract_tests.settings import (
     load_settings,
     settings_table,
 )
-from gong_tasks_kit.contract_tests.target import load_app
 from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.serving.settings import env_name, option_name, setting_fields
 
@@ -58,7 +58,7 @@ def test_contract_suite_passes_on_the_mock_and_leaves_only_its_report(tmp_path: 
     junit = tmp_path / "contract.xml"
     run = _contract("--junit-xml", str(junit), "--require-complete", cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]  # complete: --require-complete keeps 0
-    assert "gong contract plan: estimated requests ~" in run.stdout
+    assert "gong contract schedule: estimated requests ~" in run.stdout
     assert "gong contract summary" in run.stdout
     assert "tests failed: 0" in run.stdout
     assert "checks not run: 0" in run.stdout

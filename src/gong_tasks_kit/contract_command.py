@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import click
 import pytest
 
+from gong_tasks_kit.contract_tests.app_loading import app_factory
 from gong_tasks_kit.contract_tests.outcome import (
     EXIT_BREAKS,
     EXIT_CONFORMS,
@@ -24,7 +25,6 @@ from gong_tasks_kit.contract_tests.settings import (
     SettingsPlugin,
     load_settings,
 )
-from gong_tasks_kit.contract_tests.target import app_factory
 from gong_tasks_kit.serving.options import settings_options
 
 SUITE = "gong_tasks_kit.contract_tests"

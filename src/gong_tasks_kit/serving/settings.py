@@ -287,7 +287,7 @@ def _without_environment(settings_class: type[SettingsT]) -> type[SettingsT]:
     class Given(settings_class):  # type: ignore[valid-type, misc]
         @classmethod
         def settings_customise_sources(
-            cls, settings_cls: type[BaseSettings], init_settings: Any, *others: Any
+            cls, settings_cls: type[BaseSettings], init_settings: Any, **others: Any
         ) -> tuple[Any, ...]:
             return (init_settings,)
 

@@ -1,4 +1,4 @@
-"""The run's plan, made before anything is sent: the designed checks first, random
+"""The run's schedule, made before anything is sent: the designed checks first, random
 examples with what the budget leaves.
 
 Each test of the suite says what it costs with a marker:
@@ -15,7 +15,7 @@ Each test of the suite says what it costs with a marker:
 workspace) or on its parameters. A session fixture named in :data:`SHARED_COSTS` (a
 request several checks reuse) is charged to the first check that runs with it. A check
 that ``writes`` runs against Gong only when ``--allow-writes`` names a task; a ``note``
-is printed with the plan when the check runs (what it will change, say).
+is printed with the schedule when the check runs (what it will change, say).
 
 Running out of budget is never a failure: what does not fit is skipped as *not run*
 with the reason, and the summary counts it.
@@ -27,20 +27,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gong_tasks_kit.contract_tests.budget import NOT_RUN
+from gong_tasks_kit.contract_tests.known_ids import KnownIds
 from gong_tasks_kit.contract_tests.settings import ContractSettings
-from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds
 
 
-def _known_tasks_cost(context: PlanContext) -> int:
+def _known_tasks_cost(context: ScheduleContext) -> int:
     # One list call per known user, against mocks only (no other target's tasks are
     # written unasked, so schemathesis needs no real task ids there).
     return len(context.known.users) if context.known.mock and not context.settings.live else 0
 
 
 #: Requests of session fixtures that several checks share, by fixture name: a count, or
-#: a callable of the plan's context. ``written_task`` is the restore of the task the
+#: a callable of the schedule's context. ``written_task`` is the restore of the task the
 #: update checks write to, kept back until the end.
-SHARED_COSTS: Mapping[str, int | Callable[[PlanContext], int]] = {
+SHARED_COSTS: Mapping[str, int | Callable[[ScheduleContext], int]] = {
     "full_answer": 1,
     "known_tasks": _known_tasks_cost,
     "written_task": 1,
@@ -59,7 +60,7 @@ NOT_A_MOCK = (
 )
 
 
-def writes_refused(context: PlanContext) -> str | None:
+def writes_refused(context: ScheduleContext) -> str | None:
     """Why checks that write may not run on this target (None: they may): only a mock's
     tasks are written unasked; anything else only with ``--allow-writes``."""
     settings = context.settings
@@ -75,8 +76,8 @@ _ORDER = {DESIGNED: 0, RANDOM: 1, LAST: 2}
 
 
 @dataclass(frozen=True, slots=True)
-class PlanContext:
-    """What the plan knows before sending anything.
+class ScheduleContext:
+    """What the schedule knows before sending anything.
 
     Attributes:
         settings: The run's settings.
@@ -94,11 +95,11 @@ class PlanContext:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A selected test, as the plan sees it.
+    """A selected test, as the schedule sees it.
 
     Attributes:
         nodeid: pytest's id of the test.
-        name: A short name for the plan's report.
+        name: A short name for the schedule's report.
         kind: ``designed``, ``random`` or ``last``.
         requests: Requests a designed check sends (a random test: its fixed part).
         per_example: Requests per random example.
@@ -107,7 +108,7 @@ class Candidate:
         shared: Fixtures of :data:`SHARED_COSTS` the test uses.
         writes: Whether the test sends updates (against Gong only with
             ``--allow-writes``).
-        note: A line for the plan's report when the test runs (None: none).
+        note: A line for the schedule's report when the test runs (None: none).
     """
 
     nodeid: str
@@ -124,7 +125,7 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the plan decided for one test.
+    """What the schedule decided for one test.
 
     Attributes:
         runs: Whether the test runs.
@@ -145,7 +146,7 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
-class Plan:
+class Schedule:
     """The decisions for every selected test, in run order.
 
     Attributes:
@@ -155,7 +156,7 @@ class Plan:
         decisions: By node id.
         names: Short names, by node id.
         kinds: ``designed``, ``random`` or ``last``, by node id.
-        notes: Lines the plan's report adds.
+        notes: Lines the schedule's report adds.
     """
 
     budget: int | None
@@ -166,12 +167,12 @@ class Plan:
     notes: tuple[str, ...] = ()
 
     def decision(self, nodeid: str) -> Decision:
-        """The decision for ``nodeid`` (a test the plan never saw simply runs)."""
+        """The decision for ``nodeid`` (a test the schedule never saw simply runs)."""
         return self.decisions.get(nodeid, Decision(runs=True))
 
     @property
     def planned_requests(self) -> int:
-        """Requests the plan expects the run to send (without retries)."""
+        """Requests the schedule expects the run to send (without retries)."""
         return sum(d.requests for d in self.decisions.values() if d.runs)
 
     @property
@@ -184,10 +185,10 @@ class Plan:
         )
 
     def describe(self) -> list[str]:
-        """The plan in a few lines, printed before the run starts."""
+        """The schedule in a few lines, printed before the run starts."""
         budget = "no budget" if self.budget is None else f"budget {self.budget}"
         lines = [
-            f"gong contract plan: estimated requests ~{self.planned_requests} ({budget}; "
+            f"gong contract schedule: estimated requests ~{self.planned_requests} ({budget}; "
             f"retries after 429 not counted; {self.reserve} kept to replay a failure)"
         ]
         designed = [n for n, d in self.decisions.items() if d.runs and self.kinds[n] == DESIGNED]
@@ -210,7 +211,7 @@ class Plan:
         return lines
 
 
-def _value(spec: Any, context: PlanContext, params: Mapping[str, Any]) -> Any:
+def _value(spec: Any, context: ScheduleContext, params: Mapping[str, Any]) -> Any:
     return spec(context, params) if callable(spec) else spec
 
 
@@ -221,9 +222,9 @@ def candidate(
     markers: Mapping[str, Mapping[str, Any]],
     params: Mapping[str, Any],
     fixtures: Sequence[str],
-    context: PlanContext,
+    context: ScheduleContext,
 ) -> Candidate:
-    """The plan's view of one test from its markers (``gong_designed`` etc.) and params."""
+    """The schedule's view of one test from its markers (``gong_designed`` etc.) and params."""
     shared = tuple(f for f in fixtures if f in SHARED_COSTS)
     for kind in (DESIGNED, RANDOM, LAST):
         marker = markers.get(f"gong_{kind}")
@@ -254,7 +255,7 @@ def _not_run(reason: str) -> Decision:
     return Decision(runs=False, reason=NOT_RUN + reason, not_run=True)
 
 
-def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
+def make_schedule(candidates: Sequence[Candidate], context: ScheduleContext) -> Schedule:
     """Decide, in run order, which tests run and how many examples each random test gets.
 
     Designed checks are planned first, each in full or not at all; random tests then
@@ -331,7 +332,7 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
     )
     if context.coverage_phase:
         notes.append("schemathesis' coverage phase adds its own cases (not counted ahead)")
-    return Plan(
+    return Schedule(
         budget=budget,
         reserve=reserve,
         decisions=dict(sorted(decisions.items(), key=lambda pair: order[pair[0]])),
@@ -342,24 +343,24 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
 
 
 #: A check's requirement: ``(context, params) -> reason it cannot run, or None``.
-Needs = Callable[[PlanContext, Mapping[str, Any]], str | None]
+Needs = Callable[[ScheduleContext, Mapping[str, Any]], str | None]
 
 
-def needs_a_user(context: PlanContext, _: Mapping[str, Any]) -> str | None:
+def needs_a_user(context: ScheduleContext, _: Mapping[str, Any]) -> str | None:
     """The check reads one user's tasks: it needs a known user."""
     if context.known.users:
         return None
     return "no user to query: set GONG_USER_ID (the target has no /__health that names users)"
 
 
-def needs_a_mock(context: PlanContext, params: Mapping[str, Any]) -> str | None:
+def needs_a_mock(context: ScheduleContext, params: Mapping[str, Any]) -> str | None:
     """The check needs a mock's admin API: a target whose ``/__health`` names its users."""
     if context.known.mock:
         return needs_a_user(context, params)
     return "needs a mock's admin API (the target's /__health names no users)"
 
 
-def needs_workspaces(context: PlanContext, params: Mapping[str, Any]) -> str | None:
+def needs_workspaces(context: ScheduleContext, params: Mapping[str, Any]) -> str | None:
     """The workspace checks need the company's workspace ids."""
     if not context.known.users:
         return needs_a_user(context, params)
