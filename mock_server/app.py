@@ -46,8 +46,8 @@ from gong_tasks_kit.mock_server.state import open_state
 from gong_tasks_kit.mock_server.task_source import TaskSource, file_source, generated_source
 from gong_tasks_kit.mock_server.tasks_calls import TasksCall, answer_tasks_call
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH, load_spec, load_spec_text
+from gong_tasks_kit.spec.fast_reference import iter_response_violations
 from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK
-from gong_tasks_kit.spec.reference import iter_response_violations
 
 __all__ = ["StrictModeError", "create_app", "mock_state"]
 
