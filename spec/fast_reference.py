@@ -12,6 +12,7 @@ which then decides and words the violations, so the verdict is always the refere
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,12 +147,25 @@ def _body_passes(answer: _Answer, body: bytes, content_type: str) -> bool:
     if key is None or not body:
         return False
     try:
-        # orjson accepts a subset of what json.loads (the reference's parser) accepts;
-        # an integer beyond 64 bits becomes a float, which the int bounds refuse.
-        document = orjson.loads(body)
-        return bool(answer.content[key].is_valid(document))
-    except (orjson.JSONDecodeError, ValueError, OverflowError):
+        return bool(answer.content[key].is_valid(_parsed(body)))
+    except (ValueError, OverflowError):  # a body orjson cannot read: see _parsed
         return False
+
+
+def _parsed(body: bytes) -> Any:
+    """The JSON document in ``body``, read by orjson: it reads a subset of what the
+    reference's ``json.loads`` reads (not NaN, lone surrogates or numbers beyond a
+    double: those raise), and an integer beyond 64 bits becomes a float, which the
+    compiled int bounds refuse.
+
+    Raises:
+        ValueError: when orjson cannot read it.
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        # json.loads also reads UTF-16 and UTF-32, and UTF-8 after a byte order mark.
+        return orjson.loads(body.decode(json.detect_encoding(body)))
 
 
 def fast_accepts(
