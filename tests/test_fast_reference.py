@@ -5,6 +5,7 @@ violations it reports are the reference's own."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -72,8 +73,24 @@ INTEGERS = [
     True,
 ]
 STRINGS = ["OPEN", "DONE", "CALL", "FLOW", "HUBSPOT", "LEAD", "Us", "CALLS", "open", "", "ZOHO"]
-SPECIAL_VALUES = st.sampled_from(DATE_TIMES + INTEGERS + STRINGS + [None, [], {}, ["CALL", "CALL"]])
+SPECIAL_VALUES = st.sampled_from(
+    DATE_TIMES + INTEGERS + STRINGS + [None, [], {}, ["CALL", "CALL"]]
+).map(copy.deepcopy)
 NASTY = SPECIAL_VALUES | json_values(4)
+# Fields whose format or enum the two validators might read differently, and values
+# near each edge, so that every edge is tried in every run.
+_TARGETED_VALUES = {
+    **dict.fromkeys(("created", "updated", "dueDate"), DATE_TIMES),
+    **dict.fromkeys(("id", "userId", "stepNumber", "weight", "countryCode"), INTEGERS),
+    **dict.fromkeys(("status", "type", "crmType", "affiliation"), STRINGS),
+    **{
+        field: [[], ["CALL", "CALL"]] for field in ("actions", "optOutChannels", "emails", "errors")
+    },
+}
+# Copies: a later change in the same document must not alter these constants.
+TARGETED = {
+    field: st.sampled_from(values).map(copy.deepcopy) for field, values in _TARGETED_VALUES.items()
+}
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -97,7 +114,13 @@ def _at(document: Any, path: tuple[Any, ...]) -> Any:
 def _mutated(draw: st.DrawFn, document: Any) -> Any:
     """``document`` with one change somewhere: a value replaced (wrong type, value
     outside an enum, bad format), a field removed, an extra field or item added."""
-    path = draw(st.sampled_from(list(_paths(document))))
+    paths = list(_paths(document))
+    targeted = [path for path in paths if path and path[-1] in TARGETED]
+    if targeted and draw(st.booleans()):
+        path = draw(st.sampled_from(targeted))
+        _at(document, path[:-1])[path[-1]] = draw(TARGETED[path[-1]])
+        return document
+    path = draw(st.sampled_from(paths))
     action = draw(st.sampled_from(["replace", "delete", "add"]))
     if not path:
         return draw(NASTY) if action == "replace" else document
