@@ -18,6 +18,7 @@ from gong_tasks_kit.fixtures.strategies import (
     json_values,
     task_list_responses,
     task_update_responses,
+    tasks,
 )
 from gong_tasks_kit.spec import LIST_TASKS, UPDATE_TASK, fast_reference, operation, reference
 
@@ -52,44 +53,29 @@ DATE_TIMES = [
     "yesterday",
     "",
 ]
-INTEGERS = [
-    0,
-    -1,
-    2**31 - 1,
-    2**31,
-    -(2**31),
-    -(2**31) - 1,
-    2**53 + 1,
-    2**63 - 1,
-    2**63,
-    2**64,
-    -(2**63) + 4096,
-    -(2**63) - 1,
-    -(2**64),
-    10**30,
-    1.5,
-    2.0,
-    -0.0,
-    True,
-]
+INT64_EDGES = [2**63 - 1, 2**63, 2**64, -(2**63) + 4096, -(2**63) - 1, -(2**64), 10**30]
+INT32_EDGES = [2**31 - 1, 2**31, -(2**31), -(2**31) - 1]
+INTEGERS = [0, -1, 2**53 + 1, 1.5, 2.0, -0.0, 1e19, True, *INT32_EDGES, *INT64_EDGES]
 STRINGS = ["OPEN", "DONE", "CALL", "FLOW", "HUBSPOT", "LEAD", "Us", "CALLS", "open", "", "ZOHO"]
 SPECIAL_VALUES = st.sampled_from(
     DATE_TIMES + INTEGERS + STRINGS + [None, [], {}, ["CALL", "CALL"]]
 ).map(copy.deepcopy)
 NASTY = SPECIAL_VALUES | json_values(4)
-# Fields whose format or enum the two validators might read differently, and values
-# near each edge, so that every edge is tried in every run.
-_TARGETED_VALUES = {
-    **dict.fromkeys(("created", "updated", "dueDate"), DATE_TIMES),
-    **dict.fromkeys(("id", "userId", "stepNumber", "weight", "countryCode"), INTEGERS),
-    **dict.fromkeys(("status", "type", "crmType", "affiliation"), STRINGS),
-    **{
-        field: [[], ["CALL", "CALL"]] for field in ("actions", "optOutChannels", "emails", "errors")
-    },
+# The fields of each kind of value the two validators might read differently.
+FIELDS = {
+    "date-time": ("created", "updated", "dueDate"),
+    "int64": ("id", "userId", "stepNumber"),
+    "int32": ("weight", "countryCode"),
+    "enum": ("status", "type", "crmType", "affiliation"),
+    "array": ("actions", "optOutChannels", "emails", "phoneNumbers", "additionalContacts"),
 }
-# Copies: a later change in the same document must not alter these constants.
-TARGETED = {
-    field: st.sampled_from(values).map(copy.deepcopy) for field, values in _TARGETED_VALUES.items()
+_NUMBERS = st.integers() | st.floats(allow_nan=False)
+VALUES = {
+    "date-time": st.sampled_from(DATE_TIMES) | st.text(max_size=25),
+    "int64": st.sampled_from(INTEGERS) | st.sampled_from(INT64_EDGES) | _NUMBERS,
+    "int32": st.sampled_from(INTEGERS) | st.sampled_from(INT32_EDGES) | _NUMBERS,
+    "enum": st.sampled_from(STRINGS) | st.text(max_size=10),
+    "array": NASTY,
 }
 
 
@@ -114,13 +100,7 @@ def _at(document: Any, path: tuple[Any, ...]) -> Any:
 def _mutated(draw: st.DrawFn, document: Any) -> Any:
     """``document`` with one change somewhere: a value replaced (wrong type, value
     outside an enum, bad format), a field removed, an extra field or item added."""
-    paths = list(_paths(document))
-    targeted = [path for path in paths if path and path[-1] in TARGETED]
-    if targeted and draw(st.booleans()):
-        path = draw(st.sampled_from(targeted))
-        _at(document, path[:-1])[path[-1]] = draw(TARGETED[path[-1]])
-        return document
-    path = draw(st.sampled_from(paths))
+    path = draw(st.sampled_from(list(_paths(document))))
     action = draw(st.sampled_from(["replace", "delete", "add"]))
     if not path:
         return draw(NASTY) if action == "replace" else document
@@ -147,7 +127,11 @@ def _error_bodies() -> st.SearchStrategy[dict[str, Any]]:
 def _bodies(operation_id: str, status: int) -> st.SearchStrategy[Any]:
     if status != 200:
         return _error_bodies()
-    return task_list_responses(3) if operation_id == LIST_TASKS else task_update_responses()
+    if operation_id == UPDATE_TASK:
+        return task_update_responses()
+    return task_list_responses(2).flatmap(  # at least one task to change
+        lambda document: tasks().map(lambda task: {**document, "tasks": [task, *document["tasks"]]})
+    )
 
 
 def _serialized(document: Any) -> bytes:
@@ -197,7 +181,7 @@ def _headers(draw: st.DrawFn, status: int) -> dict[str, str]:
     headers = {"Content-Type": "application/json; charset=utf-8", "x-traceid": "ab12"}
     if draw(st.booleans()):
         headers["x-gong-service-version"] = draw(HEADER_TEXT)
-    if status == 429 and draw(st.integers(0, 5)):  # mostly present: it is required
+    if status == 429 and draw(st.integers(0, 5)):  # mostly there: it is required
         name = draw(st.sampled_from(["Retry-After", "retry-after", "RETRY-AFTER"]))
         headers[name] = draw(RETRY_AFTER)
     if status == 401 and draw(st.booleans()):
@@ -206,28 +190,53 @@ def _headers(draw: st.DrawFn, status: int) -> dict[str, str]:
 
 
 @st.composite
-def answers(draw: st.DrawFn) -> tuple[int, bytes, dict[str, str], str, str]:
-    """``(status, body, headers, content_type, operation)``: a valid answer of either
-    operation, or one broken in one way (or, now and then, two)."""
-    operation_id = draw(st.sampled_from(OPERATIONS))
-    documented = operation(operation_id).documented_statuses()
-    kind = draw(st.integers(0, 9))  # half 200s, the slowest to judge and the richest
-    if kind < 5:
-        status = 200
-    elif kind < 9:
-        status = draw(st.sampled_from([status for status in documented if status != 200]))
+def _aimed(draw: st.DrawFn, document: Any, kind: str) -> Any:
+    """``document`` with one field of ``kind`` (``FIELDS``) set to a value near an edge;
+    an array field may instead get a duplicate of one of its items."""
+    fields = [path for path in _paths(document) if path and path[-1] in FIELDS[kind]]
+    if not fields:
+        return document
+    path = draw(st.sampled_from(fields))
+    parent, last = _at(document, path[:-1]), path[-1]
+    items = parent[last]
+    if kind == "array" and isinstance(items, list) and items and draw(st.booleans()):
+        items.insert(draw(st.integers(0, len(items))), copy.deepcopy(draw(st.sampled_from(items))))
     else:
+        parent[last] = draw(VALUES[kind])
+    return document
+
+
+#: How an answer is broken (or not): one kind per example, so every kind is tried often.
+KINDS = ("none", "status", "retry-after", "content-type", "changes", "raw", *FIELDS)
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> tuple[int, bytes, dict[str, str], str, str]:
+    """``(status, body, headers, content_type, operation)``: an answer of either
+    operation, valid or broken in one of the ``KINDS`` of ways (``changes``: one or two
+    changes anywhere in the body)."""
+    operation_id = draw(st.sampled_from(OPERATIONS))
+    kind = draw(st.sampled_from(KINDS))
+    event(f"broken: {kind}")
+    documented = operation(operation_id).documented_statuses()
+    if kind == "status":
         status = draw(st.sampled_from([201, 302, 404, 418, 503]))  # 404: the list's is not
+    elif kind == "retry-after":
+        status = 429
+    elif kind in FIELDS:
+        status = 200
+    else:
+        status = draw(st.sampled_from(documented))
     document = draw(_bodies(operation_id, status))
-    changes = draw(st.sampled_from([0, 0, 1, 1, 2]))
-    for _ in range(changes):
-        document = draw(_mutated(document))
+    if kind in FIELDS:
+        document = draw(_aimed(document, kind))
+    elif kind == "changes":
+        for _ in range(draw(st.integers(1, 2))):
+            document = draw(_mutated(document))
     body = _serialized(document)
-    if draw(st.integers(0, 9)) == 0:
+    if kind == "raw":
         body = draw(_raw_breakage(body))
-    content_type = "application/json"
-    if draw(st.integers(0, 5)) == 0:
-        content_type = draw(CONTENT_TYPES)
+    content_type = draw(CONTENT_TYPES) if kind == "content-type" else "application/json"
     return status, body, draw(_headers(status)), content_type, operation_id
 
 
