@@ -90,7 +90,7 @@ def gong_mock_app(request: pytest.FixtureRequest, gong_mock_config: dict[str, An
 def mock_test_client(app: Flask) -> FlaskClient:
     """A test client of the mock ``app`` as ``gong_mock_client`` makes it: it sends the
     mock's Basic credentials by default, and keeps no cookies (the mock sets none, and
-    werkzeug's cookie jar rebuilt each call's URL twice: a fifth of an in-process call)."""
+    werkzeug's cookie jar rebuilt each call's URL twice: a tenth of an in-process call)."""
     from gong_tasks_kit.mock_server.testing import default_authorization  # noqa: PLC0415
 
     client = app.test_client(use_cookies=False)
