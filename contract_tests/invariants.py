@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from gong_tasks_kit.contract_tests.operations import LIST_TASKS, Operation
-from gong_tasks_kit.spec.reference import iter_response_violations
+from gong_tasks_kit.spec.fast_reference import iter_response_violations
 
 #: Every check of the suite's own, by name, with what it proves.
 CHECKS: Mapping[str, str] = {

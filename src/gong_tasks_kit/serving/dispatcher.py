@@ -35,7 +35,7 @@ from gong_tasks_kit.serving.journal import capture_exchange
 from gong_tasks_kit.serving.routes import route
 from gong_tasks_kit.serving.runtime import ServerRuntime
 from gong_tasks_kit.serving.tasks_call import TasksCall
-from gong_tasks_kit.spec.reference import iter_response_violations
+from gong_tasks_kit.spec.fast_reference import iter_response_violations
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
