@@ -44,7 +44,7 @@ import requests
 import respx
 from pytest_httpserver import HTTPServer
 
-from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.app import create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import LIMITS_OFF, default_authorization
 from gong_tasks_kit.pytest_plugin import mock_test_client
 
@@ -84,7 +84,7 @@ def _in_process(strict: bool) -> tuple[Call, bytes, str, bytes]:
     request body, the Authorization value and the answer's bytes."""
     app = create_app({"strict": strict, "TESTING": True, **LIMITS_OFF})  # as the plugin
     client = mock_test_client(app)
-    user = mock_state(app).store.user_ids[0]
+    user = mock_runtime(app).store.user_ids[0]
     request = json.dumps(
         {
             "filter": {

@@ -12,9 +12,11 @@ import pytest
 from flask import Flask, Response
 from flask.testing import FlaskClient
 
-from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_state
+from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import LIMITS_OFF
 from gong_tasks_kit.pytest_plugin import mock_test_client
+from gong_tasks_kit.serving.errors import Answer
+from gong_tasks_kit.serving.flask_app import dispatcher_of, response_of
 from gong_tasks_kit.spec import reference
 
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
@@ -25,12 +27,12 @@ def _strict_app() -> Flask:
 
 
 def _list(client: FlaskClient, app: Flask, task_id: int = 0, **headers: str) -> Response:
-    user = mock_state(app).store.user_ids[0]
+    user = mock_runtime(app).store.user_ids[0]
     return client.post("/v2/tasks", json={"filter": {"userId": user, **ALL}}, headers=headers)
 
 
 def _update(client: FlaskClient, app: Flask, task_id: int, **headers: str) -> Response:
-    user = mock_state(app).store.user_ids[0]
+    user = mock_runtime(app).store.user_ids[0]
     body = {"userId": user, "status": "DONE", "dueDate": "2030-01-02T03:04:05+02:00"}
     return client.patch(f"/v2/tasks/{task_id}", json=body, headers=headers)
 
@@ -61,16 +63,22 @@ def test_strict_mode_passes_valid_answers_of_both_operations_without_openapi_cor
 
 
 def _breaking(app: Flask, change: Callable[[Response], None]) -> Callable[[], None]:
-    """Hook ``change`` in between the mock's answers and strict mode (the hooks registered
-    last run first); it applies from when the returned function is called."""
+    """Hook ``change`` in between the mock's answers and strict mode (the dispatcher's
+    answer, before its strict check); it applies from when the returned function is
+    called."""
     armed = []
+    dispatcher = dispatcher_of(app)
+    answered = dispatcher._answered
 
-    def hook(response: Response) -> Response:
-        if armed:
-            change(response)
-        return response
+    def broken(call: Any) -> Answer:
+        answer = answered(call)
+        if not armed:
+            return answer
+        response = response_of(answer)
+        change(response)
+        return Answer(response.status_code, list(response.headers.items()), response.get_data())
 
-    app.after_request(hook)
+    dispatcher._answered = broken  # type: ignore[method-assign]
     return lambda: armed.append(True)
 
 
