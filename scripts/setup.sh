@@ -51,8 +51,13 @@ install_with_uv() {
   mkdir -p "${XDG_CACHE_HOME:-$HOME/.cache}/gong-tasks-kit"
   uv=$(find_uv) || return 1
   # --reinstall-package: an editable install's link tree is rebuilt (uv would keep it)
+  # --compile-bytecode for the tests (as pip does): they start dozens of processes, each of
+  # which would compile every module again where PYTHONDONTWRITEBYTECODE is set. Not for
+  # serve: compiling all of site-packages takes longer than the modules serve imports.
+  local compile=()
+  [ "$profile" = dev ] && compile=(--compile-bytecode)
   "$uv" pip install --quiet --python .venv/bin/python --reinstall-package gong-tasks-kit \
-    "${spec[@]}"
+    "${compile[@]}" "${spec[@]}"
 }
 
 install_with_pip() {
