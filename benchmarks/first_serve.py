@@ -1,6 +1,7 @@
 """Time the first run of ``scripts/serve.sh`` on a fresh clone, up to the banner.
 
-Clones a repository (default: this one, its committed ``HEAD``) into a temporary folder,
+Clones a repository (default: this one, its committed ``HEAD``, or ``--ref``) into a
+temporary folder,
 runs ``scripts/serve.sh --port N`` there and measures the wall time until the mock prints
 ``listening on``; then stops the mock and, with ``--second``, times a second start of the
 same clone (set up already). The clone is removed afterwards.
@@ -61,6 +62,7 @@ def _time_to_banner(clone: Path, timeout: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("repo", nargs="?", default=str(ROOT), help="repository to clone")
+    parser.add_argument("--ref", help="check this commit out in the clone (e.g. an older one)")
     parser.add_argument("--second", action="store_true", help="also time a second start")
     parser.add_argument("--timeout", type=float, default=600.0)
     args = parser.parse_args()
@@ -71,6 +73,11 @@ def main() -> None:
             ["git", "clone", "--quiet", args.repo, str(clone)],  # noqa: S607
             check=True,
         )
+        if args.ref:
+            subprocess.run(  # noqa: S603
+                ["git", "-C", str(clone), "checkout", "--quiet", args.ref],  # noqa: S607
+                check=True,
+            )
         first = _time_to_banner(clone, args.timeout)
         print(f"first run of scripts/serve.sh on a fresh clone, to the banner: {first:.1f} s")
         if args.second:
