@@ -1,10 +1,9 @@
 """Time the first run of ``scripts/serve.sh`` on a fresh clone, up to the banner.
 
 Clones a repository (default: this one, its committed ``HEAD``, or ``--ref``) into a
-temporary folder,
-runs ``scripts/serve.sh --port N`` there and measures the wall time until the mock prints
-``listening on``; then stops the mock and, with ``--second``, times a second start of the
-same clone (set up already). The clone is removed afterwards.
+temporary folder, runs ``scripts/serve.sh --port N`` there and measures the wall time until
+the mock prints ``listening on``; then stops the mock and, with ``--second``, times a
+second start of the same clone (set up already). The clone is removed afterwards.
 
 Package caches (pip's, uv's) are the machine's own: a first run on a machine that never
 installed these packages downloads them and takes longer.

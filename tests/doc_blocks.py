@@ -60,7 +60,7 @@ def doc_pages() -> list[Path]:
 
 def parse_page(path: Path) -> Page:
     """Split a Markdown page into its fenced blocks, with the marks above each."""
-    name = path.relative_to(ROOT).as_posix()
+    name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
     lines = path.read_text(encoding="utf-8").splitlines()
     blocks: list[Block] = []
     problems: list[str] = []
