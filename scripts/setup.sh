@@ -29,9 +29,11 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv --without-pip .venv
 rm -f .venv/.setup-serve .venv/.setup-dev
 
+cache=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/gong-tasks-kit
+
 find_uv() {
   if command -v uv >/dev/null 2>&1; then command -v uv; return 0; fi
-  local home=${XDG_CACHE_HOME:-$HOME/.cache}/gong-tasks-kit/uv
+  local home=$cache/uv
   if [ ! -x "$home/bin/uv" ]; then
     # Into a fresh folder, then renamed: two first runs at once never see half an install.
     local fresh
@@ -48,8 +50,9 @@ find_uv() {
 
 install_with_uv() {
   local uv
-  mkdir -p "${XDG_CACHE_HOME:-$HOME/.cache}/gong-tasks-kit"
+  mkdir -p "$cache"
   uv=$(find_uv) || return 1
+  echo "scripts/setup.sh: installing gong-tasks-kit ($profile) into .venv with uv" >&2
   # --reinstall-package: an editable install's link tree is rebuilt (uv would keep it)
   # --compile-bytecode for the tests (as pip does): they start dozens of processes, each of
   # which would compile every module again where PYTHONDONTWRITEBYTECODE is set. Not for
@@ -61,7 +64,9 @@ install_with_uv() {
 }
 
 install_with_pip() {
-  .venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip --upgrade >/dev/null
+  if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    .venv/bin/python -m ensurepip --upgrade >/dev/null
+  fi
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet "${spec[@]}"
 }
