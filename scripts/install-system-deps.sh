@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need, when they are missing: Redis for the shared
 # state tests, Chromium for the QA console tests (Playwright drives it; its own browser
-# download cannot run here).
+# download cannot run here), jq and curl for the documentation's examples.
 set -euo pipefail
 needed=()
-for pair in "redis-server:redis-server" "chromium:chromium"; do
+for pair in "redis-server:redis-server" "chromium:chromium" "jq:jq" "curl:curl"; do
   binary=${pair%%:*}; package=${pair##*:}
   command -v "$binary" >/dev/null 2>&1 || needed+=("$package")
 done

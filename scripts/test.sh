@@ -10,4 +10,7 @@ echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== deptry"; .venv/bin/deptry .
+# The docs site, built where nothing is kept: --strict fails on a broken link or page.
+site=$(mktemp -d); trap 'rm -rf "$site"' EXIT
+echo "== mkdocs"; NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$site"
 echo "== pytest"; .venv/bin/pytest "$@"

@@ -27,7 +27,7 @@ from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.serving.settings import env_name, option_name, setting_fields
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
-README = Path(__file__).resolve().parent.parent / "README.md"
+SETTINGS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 SECRET = "s3cr3t-value-that-must-not-leak"
 
 
@@ -257,13 +257,13 @@ def test_contract_help_shows_every_setting_with_its_variable() -> None:
     assert "--allow-writes TEXT" in flat
 
 
-def test_readme_contract_options_table_is_the_declared_one() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_settings_page_contract_table_is_the_declared_one() -> None:
+    text = SETTINGS_PAGE.read_text(encoding="utf-8")
     found = re.search(
         r"<!-- contract-settings-table -->\n(.*?)\n<!-- /contract-settings-table -->", text, re.S
     )
-    assert found, "README lacks the contract settings table markers"
+    assert found, "docs/settings.md lacks the contract settings table markers"
     assert found.group(1) == settings_table(), (
-        "README's contract options table is stale: paste gong_tasks_kit.contract_tests."
+        "docs/settings.md's contract options table is stale: paste gong_tasks_kit.contract_tests."
         "settings.settings_table() between the markers"
     )

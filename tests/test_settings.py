@@ -1,5 +1,5 @@
 """Each mock setting is declared once; the environment, the command line, ``create_app``
-and the README all follow that declaration, by one set of rules."""
+and the docs' settings page all follow that declaration, by one set of rules."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from gong_tasks_kit.mock_server.settings import (
 )
 from gong_tasks_kit.serving.options import settings_from_options
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+# The settings reference page of the docs site holds the generated tables.
+SETTINGS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 
 
@@ -141,12 +142,12 @@ def test_serve_refuses_a_bad_value_in_one_line_with_exit_2() -> None:
     assert "Traceback" not in run.stderr
 
 
-def test_readme_settings_table_is_the_declared_one() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_settings_page_table_is_the_declared_one() -> None:
+    text = SETTINGS_PAGE.read_text(encoding="utf-8")
     match = re.search(r"<!-- settings-table -->\n(.*?)\n<!-- /settings-table -->", text, re.S)
-    assert match, "README lacks the settings table markers"
+    assert match, "docs/settings.md lacks the settings table markers"
     assert match.group(1) == settings_table(), (
-        "README's settings table is stale: paste gong_tasks_kit.mock_server.settings."
+        "docs/settings.md's settings table is stale: paste gong_tasks_kit.mock_server.settings."
         "settings_table() between the markers"
     )
 
@@ -170,13 +171,13 @@ def test_proxy_options_and_variables_are_derived_from_its_declarations(
     assert (settings.target, settings.port) == ("https://us-1.api.gong.io", 9001)
 
 
-def test_readme_proxy_settings_table_is_the_declared_one() -> None:
+def test_settings_page_proxy_table_is_the_declared_one() -> None:
     from gong_tasks_kit.proxy.settings import ProxySettings  # noqa: PLC0415
 
-    text = README.read_text(encoding="utf-8")
+    text = SETTINGS_PAGE.read_text(encoding="utf-8")
     pattern = r"<!-- proxy-settings-table -->\n(.*?)\n<!-- /proxy-settings-table -->"
     match = re.search(pattern, text, re.S)
-    assert match, "README lacks the proxy settings table markers"
+    assert match, "docs/settings.md lacks the proxy settings table markers"
     assert match.group(1) == settings_table(ProxySettings), (
-        "README's proxy settings table is stale: paste settings_table(ProxySettings)"
+        "docs/settings.md's proxy settings table is stale: paste settings_table(ProxySettings)"
     )
