@@ -33,6 +33,7 @@ from gong_tasks_kit.mock_server.journal import (
     capture_exchange,
 )
 from gong_tasks_kit.mock_server.limiter import GongLimiter
+from gong_tasks_kit.mock_server.replay import replay_source
 from gong_tasks_kit.mock_server.runtime import (
     EXTENSION,
     Controls,
@@ -245,11 +246,15 @@ def _strict_check(response: Response) -> Response:
 
 
 def startup_source(settings: MockSettings) -> TaskSource:
-    """The tasks served at start and after a reset: the ``data`` file's, else generated.
+    """The tasks served at start and after a reset: the ``replay`` recording's (see
+    ``replay``), else the ``data`` file's, else generated.
 
     Raises:
         DataFileError: when the file cannot be read or a task in it is refused.
     """
+    recorded = replay_source(settings) if settings.replay else None  # serve --replay FILE
+    if recorded is not None:
+        return recorded
     if settings.data:
         return file_source(settings.data, settings.crm_type)
     dataset = build_dataset(

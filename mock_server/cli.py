@@ -23,6 +23,7 @@ from gong_tasks_kit.fixtures.credentials import (
 )
 from gong_tasks_kit.mock_server.app import create_app, mock_state
 from gong_tasks_kit.mock_server.preflight import start_problem
+from gong_tasks_kit.mock_server.replay import replay_banner_lines
 from gong_tasks_kit.mock_server.runtime import MockState
 from gong_tasks_kit.mock_server.server import ServeError, serve
 from gong_tasks_kit.mock_server.settings import (
@@ -99,6 +100,7 @@ def _banner(state: MockState) -> str:
         f"  spec: http://{host}:{settings.port}/openapi.json   health: /__health",
         *([f"  QA console: http://{host}:{settings.port}/__admin/ui"] if settings.admin else []),
         f"  rate limits: {state.limiter.describe}",
+        *replay_banner_lines(settings),
         f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
         f"  server: {processes} x {settings.threads} threads; time-outs: headers "
         f"{settings.header_timeout} s, body {settings.body_timeout} s",

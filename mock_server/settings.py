@@ -143,6 +143,11 @@ class MockSettings(BaseSettings):
         "Serve the tasks of this JSON file instead of generated ones (a Gong answer or a "
         "list of tasks).",
     )
+    replay: str = setting(
+        "",
+        "Answer the calls of each operation as this proxy recording (--record FILE) "
+        "answered them, in order, then normally; serves its tasks unless --data is given.",
+    )
     strict: Boolean = setting(False, "Validate every response against the spec (slower).")
     auth: Boolean = setting(True, "Require Gong credentials (off: accept any caller).")
     rate_limit: str = setting("3/second", "Gong's burst limit, e.g. 3/second, or off.")

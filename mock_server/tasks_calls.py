@@ -2,8 +2,8 @@
 operations, run by the Flask views (``app``) and by the server's direct path
 (``direct_calls``), so the mock answers the same however it is reached.
 
-latency ─► authenticate ─► rate-limit ─► Prefer ─► fault plan / chaos ─► parse/validate
-        ─► query or update ─► assemble bytes
+latency ─► authenticate ─► rate-limit ─► Prefer ─► fault plan / chaos ─► (replay)
+        ─► parse/validate ─► query or update ─► assemble bytes
 Authentication comes first, as at Gong's gateway: a caller without credentials learns
 nothing about the body it sent, and only authenticated calls count against a limit. Both
 operations take the same first steps and share one limit. Every refusal is raised as an
@@ -21,6 +21,7 @@ from gong_tasks_kit.mock_server.auth import authenticate
 from gong_tasks_kit.mock_server.errors import ApiError, new_request_id
 from gong_tasks_kit.mock_server.faults import SESSION_HEADER, latency_seconds, next_fault
 from gong_tasks_kit.mock_server.prefer import documented_error, preferred_error
+from gong_tasks_kit.mock_server.replay import replay_step
 from gong_tasks_kit.mock_server.requests import parse_task_filter
 from gong_tasks_kit.mock_server.runtime import ANONYMOUS_KEY, MockState
 from gong_tasks_kit.mock_server.store import TaskStore
@@ -76,6 +77,7 @@ def _admit(current: MockState, call: TasksCall) -> None:
     fault = next_fault(current.state, session, operation_id)
     if fault is not None:
         raise fault
+    replay_step(current, operation_id)  # serve --replay: the recorded answer, if an error
 
 
 def _tasks_body(store: TaskStore, tasks: list[bytes]) -> bytes:

@@ -74,7 +74,7 @@ def naming_the_task(error: ApiError, task_id: str) -> ApiError:
     A path id that is no int64 is named as sent (escaped, cut): the caller never sent the
     example's id.
     """
-    if error.status != 404:
+    if error.status != 404 or error.source == "replay":  # a replayed answer stays as recorded
         return error
     try:
         named = task_not_found(parse_task_id(task_id)).errors

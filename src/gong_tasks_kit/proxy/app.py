@@ -125,6 +125,8 @@ def _exchange(operation_id: str, task_id: str | None) -> Response:
         current.drift_file.changed()
     if operation_id == LIST_TASKS and current.recording is not None:
         current.recording.observe(body, reply)
+    if current.recording is not None:  # the answers too, for serve --replay
+        current.recording.observe_answer(operation_id, reply, g.get("started", time.time()))
     if shown:
         logger.warning(
             "%s %s -> %d breaks the spec: %s",
