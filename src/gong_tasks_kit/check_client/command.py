@@ -7,6 +7,7 @@ command, an unknown scenario, a bad scenario file) or when a scenario cannot run
 
 from __future__ import annotations
 
+import shutil
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -158,6 +159,10 @@ def check_client_command(
         raise CheckClientUsageError(
             "give the client's command after --, e.g. gong-tasks check-client -- python "
             "my_client.py"
+        )
+    if shutil.which(command[0]) is None:  # before any mock starts
+        raise CheckClientUsageError(
+            f"cannot run {command[0]!r}: no such executable (on PATH, or at that path)"
         )
     scenarios = _scenarios(scenario_names)
     if junit_xml:

@@ -213,7 +213,7 @@ def check_rules(given: Any) -> dict[str, dict[str, Any]]:
             known = ", ".join(rule.params) or "none"
             raise ValueError(f"rules.{name}: unknown parameter {unknown[0]!r} (known: {known})")
         checked[name] = {
-            key: _param(name, key, spec, params.get(key, spec.default))
+            key: _param(name, key, spec, params[key]) if key in params else spec.default
             for key, spec in rule.params.items()
         }
     return checked
