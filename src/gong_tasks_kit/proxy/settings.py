@@ -54,7 +54,7 @@ class ProxySettings(MockSettings):
     record: str = setting(
         "",
         "Write the tasks of successful list answers to this file, in the format "
-        "serve --data reads.",
+        "serve --data reads, and the target's answers per operation (for serve --replay).",
     )
     anonymize: Boolean = setting(
         False, "Replace names, emails, phone numbers and URLs in the recording."
