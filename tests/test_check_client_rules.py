@@ -212,6 +212,11 @@ def test_scenarios_builtin_files_are_the_declared_ones_and_load() -> None:
         ("exhaust_quota: maybe\nrules: {calls-api: {}}", "exhaust_quota: must be true or false"),
         ("name: 'a b'\nrules: {calls-api: {}}", "name: must be 1 to 80 letters, digits"),
         ("replay: gone.json\nrules: {calls-api: {}}", "replay: "),
+        (
+            "a: &a [1, 1]\nb: &b [*a, *a]\nrules: {calls-api: {}}",
+            "not valid YAML: aliases (*name) are not allowed (line 2, column 8)",
+        ),
+        ("rules: " + "[" * 5000 + "]" * 5000, "not valid YAML: nested too deeply"),
     ],
 )
 def test_scenarios_files_are_checked_with_one_line_per_problem(

@@ -101,8 +101,15 @@ def _run_all(
     if jobs == 1:
         yield from map(run, scenarios)
         return
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="scenario") as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="scenario")
+    try:
         yield from pool.map(run, scenarios)  # in the given order, as each one ends
+    except BaseException:
+        stop_everything()  # the running scenarios' clients and mocks: their threads return
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        stop_everything()
 
 
 @click.command(
@@ -186,6 +193,9 @@ def check_client_command(
         stop_everything()
     click.echo(summary_line(results))
     if junit_xml:
-        write_junit(junit_xml, results)
+        try:
+            write_junit(junit_xml, results)
+        except OSError as error:
+            raise CheckClientUsageError(f"--junit-xml {junit_xml}: {error.strerror}") from None
     if not all(result.passed for result in results):
         sys.exit(1)

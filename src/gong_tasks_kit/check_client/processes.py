@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+import orjson
 import requests
 
 from gong_tasks_kit.mock_server.bounds import printable
@@ -39,8 +40,11 @@ __all__ = [
 MAX_OUTPUT_BYTES = 64 * 1024
 TAIL_LINES = 15
 MAX_LINE_CHARS = 300
-#: The journal's largest size: a scenario's calls all fit in it.
-JOURNAL_SIZE = 100_000
+#: Calls the journal keeps: far more than a scenario needs, and a bound on what a client
+#: that hammers the mock makes it hold (each entry keeps up to 8 KiB of each body).
+JOURNAL_SIZE = 10_000
+#: The largest admin answer read (the journal's, at its fullest, is well below it).
+MAX_ADMIN_BYTES = 512 * 1024 * 1024
 _START_SECONDS = 60.0
 _STOP_SECONDS = 5.0
 _CREDENTIAL_IN_TEXT = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{6,}")
@@ -193,10 +197,14 @@ class MockProcess:
         """
         try:
             answer = self._session.request(
-                method, f"{self.url}/__admin{path}", json=payload, timeout=30
+                method, f"{self.url}/__admin{path}", json=payload, timeout=30, stream=True
             )
-            body = answer.json()
-        except (requests.RequestException, ValueError) as error:
+            with answer:
+                data = answer.raw.read(MAX_ADMIN_BYTES + 1, decode_content=True)
+            if len(data) > MAX_ADMIN_BYTES:
+                raise MockStartError(f"{method} /__admin{path}: over {MAX_ADMIN_BYTES} bytes")
+            body = orjson.loads(data)
+        except (requests.RequestException, orjson.JSONDecodeError) as error:
             raise MockStartError(f"{method} /__admin{path}: {type(error).__name__}") from None
         if answer.status_code >= 400:
             errors = body.get("errors") if isinstance(body, dict) else body

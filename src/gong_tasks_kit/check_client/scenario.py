@@ -322,14 +322,30 @@ def parse_scenario(document: Any, *, name: str, source: str, folder: Path) -> Sc
     )
 
 
+class _ScenarioLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases: ``*name`` could make a small file expand into
+    an enormous value (a "billion laughs"), and a scenario never needs one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Refuse an alias; compose anything else as usual."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def _yaml(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_ScenarioLoader)  # noqa: S506 - a safe loader, no aliases
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(error, "problem", None) or type(error).__name__
         raise ValueError(f"not valid YAML: {problem}{where}") from None
+    except RecursionError:
+        raise ValueError("not valid YAML: nested too deeply") from None
 
 
 def _recording_scenario(path: Path) -> Scenario:
