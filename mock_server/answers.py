@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 
 from gong_tasks_kit.mock_server.auth import authenticate
 from gong_tasks_kit.mock_server.list_request import parse_task_filter
+from gong_tasks_kit.mock_server.replay import replayed_answer
 from gong_tasks_kit.mock_server.runtime import ANONYMOUS_KEY, MockRuntime
 from gong_tasks_kit.mock_server.task_store import TaskStore
 from gong_tasks_kit.mock_server.update_request import parse_task_update
 from gong_tasks_kit.mock_server.update_rules import answered_tasks
-from gong_tasks_kit.serving.errors import Answer, json_answer, new_request_id
+from gong_tasks_kit.serving.errors import Answer, ApiError, json_answer, new_request_id
 from gong_tasks_kit.serving.task_ids import parse_task_id
 from gong_tasks_kit.serving.tasks_call import TasksCall
 from gong_tasks_kit.spec.operations import LIST_TASKS, operation
@@ -61,6 +62,13 @@ class MockTasks:
             return ANONYMOUS_KEY
         scopes = operation(call.operation_id).bearer_scopes
         return authenticate(call.header("Authorization"), runtime.credentials, scopes).limit_key
+
+    def injected(self, call: TasksCall) -> ApiError | None:
+        """With ``--replay``, the recorded answer of this call, if an error (see
+        ``replay``)."""
+        runtime = self._runtime
+        path = runtime.settings.replay
+        return replayed_answer(path, runtime.state, call.operation_id) if path else None
 
     def answer(self, call: TasksCall) -> Answer:
         """The 200 of the list call's query, or of the update.

@@ -19,6 +19,7 @@ from gong_tasks_kit.mock_server.admin_tasks import admin_tasks
 from gong_tasks_kit.mock_server.answers import MockTasks
 from gong_tasks_kit.mock_server.console import console
 from gong_tasks_kit.mock_server.meta_views import meta
+from gong_tasks_kit.mock_server.replay import replay_source
 from gong_tasks_kit.mock_server.runtime import MockRuntime, mock_runtime
 from gong_tasks_kit.mock_server.settings import MockSettings, is_setting, load_settings
 from gong_tasks_kit.mock_server.store_sources import StoreSource, file_source, generated_source
@@ -33,11 +34,15 @@ __all__ = ["StrictModeError", "create_app", "mock_runtime"]
 
 
 def startup_source(settings: MockSettings) -> StoreSource:
-    """The tasks served at start and after a reset: the ``data`` file's, else generated.
+    """The tasks served at start and after a reset: the ``replay`` recording's (see
+    ``replay``), else the ``data`` file's, else generated.
 
     Raises:
         DataFileError: when the file cannot be read or a task in it is refused.
     """
+    recorded = replay_source(settings) if settings.replay else None  # serve --replay FILE
+    if recorded is not None:
+        return recorded
     if settings.data:
         return file_source(settings.data, settings.crm_type)
     dataset = build_dataset(
@@ -102,11 +107,11 @@ def create_app(
 
 
 def __getattr__(name: str) -> Any:
-    """``mock_state``, the last release's name of :func:`mock_runtime`, kept for one
+    """``mock_runtime``, the last release's name of :func:`mock_runtime`, kept for one
     release with a warning."""
-    if name == "mock_state":
+    if name == "mock_runtime":
         warnings.warn(
-            "gong_tasks_kit.mock_server.app.mock_state is now mock_runtime; the old name "
+            "gong_tasks_kit.mock_server.app.mock_runtime is now mock_runtime; the old name "
             "goes in the next release",
             DeprecationWarning,
             stacklevel=2,

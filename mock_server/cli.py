@@ -17,6 +17,7 @@ from gong_tasks_kit.fixtures.credentials import (
     DEFAULT_BEARER_TOKENS,
 )
 from gong_tasks_kit.mock_server.app import create_app
+from gong_tasks_kit.mock_server.replay import replay_banner_lines
 from gong_tasks_kit.mock_server.runtime import MockRuntime, mock_runtime
 from gong_tasks_kit.mock_server.settings import ENV_PREFIX, MockSettings
 from gong_tasks_kit.mock_server.store_sources import DataFileError, DatasetError
@@ -72,6 +73,7 @@ def _banner(runtime: MockRuntime) -> str:
         f"  spec: http://{host}:{settings.port}/openapi.json   health: /__health",
         *([f"  QA console: http://{host}:{settings.port}/__admin/ui"] if settings.admin else []),
         f"  rate limits: {runtime.limiter.describe}",
+        *replay_banner_lines(settings),
         f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
         f"  server: {processes} x {settings.threads} threads; time-outs: headers "
         f"{settings.header_timeout} s, body {settings.body_timeout} s",

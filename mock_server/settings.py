@@ -81,6 +81,11 @@ class MockSettings(ServerSettings):
         "Serve the tasks of this JSON file instead of generated ones (a Gong answer or a "
         "list of tasks).",
     )
+    replay: str = setting(
+        "",
+        "Answer the calls of each operation as this proxy recording (--record FILE) "
+        "answered them, in order, then normally; serves its tasks unless --data is given.",
+    )
     strict: Boolean = setting(False, "Validate every response against the spec (slower).")
     auth: Boolean = setting(True, "Require Gong credentials (off: accept any caller).")
     limit_scope: LimitScope = setting(

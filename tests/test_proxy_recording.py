@@ -63,6 +63,11 @@ def _record(target: Flask, path: Path, **config: Any) -> list[dict[str, Any]]:
     return answers
 
 
+def _tasks_text(path: Path) -> str:
+    """A recording's text up to its answers (its tasks and crmType)."""
+    return path.read_text(encoding="utf-8").split('"answers"')[0]
+
+
 def _without_request_id(answer: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in answer.items() if key != "requestId"}
 
@@ -145,8 +150,9 @@ def test_anonymized_recordings_keep_ids_and_dates_and_replace_people(
     _record(target, first, anonymize=True, anonymize_seed=7)
     _record(target, again, anonymize=True, anonymize_seed=7)
     _record(target, other, anonymize=True, anonymize_seed=8)
-    assert first.read_bytes() == again.read_bytes()  # the same seed, the same replacements
-    assert first.read_bytes() != other.read_bytes()
+    # The same seed, the same replacements (the answers' times differ from run to run).
+    assert _tasks_text(first) == _tasks_text(again)
+    assert _tasks_text(first) != _tasks_text(other)
     originals = json.loads(plain.read_text(encoding="utf-8"))["tasks"]
     anonymized = json.loads(first.read_text(encoding="utf-8"))["tasks"]
     # Emails, URLs and phone numbers are distinctive: none may survive anywhere. (A

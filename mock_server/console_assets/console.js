@@ -11,7 +11,7 @@
   const MAX_ROWS = 500;
   const FALLBACK_STATUSES = [200, 400, 401, 403, 429, 500];
   const ANSWERED_BY = [
-    "mock", "limiter", "plan", "chaos", "prefer", "auth", "validation", "routing", "strict",
+    "mock", "limiter", "plan", "chaos", "replay", "prefer", "auth", "validation", "routing", "strict",
     "crash", "target",
   ];
   const PRESETS = {

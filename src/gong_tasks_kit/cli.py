@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gong_tasks_kit.check_client.command import check_client_command
 from gong_tasks_kit.contract_command import contract_command
 from gong_tasks_kit.mock_server.cli import serve_command
 from gong_tasks_kit.proxy.cli import proxy_command
@@ -22,3 +23,4 @@ main.add_command(serve_command)
 main.add_command(proxy_command)
 main.add_command(contract_command)
 main.add_command(sample_command)
+main.add_command(check_client_command)

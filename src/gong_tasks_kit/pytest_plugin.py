@@ -16,6 +16,8 @@ Fixtures:
         of the test's mock: fail the next calls, chaos, latency, the journal, the tasks
         as they are now.
     gong_task_factory: the ``fixtures`` factories bound to a seeded Faker.
+    gong_scenario: apply a ``gong-tasks check-client`` scenario to the test's mock and
+        assert its rules over the calls the test made (``.assert_passed()``).
 
 Each test starts from a clean mock: plans, chaos, latency, journal, limiter counters and
 every task change its calls made (``PATCH /v2/tasks/{taskId}``) are reset before it
@@ -24,7 +26,7 @@ runs, so the mock serves its seeded tasks again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
 
+    from gong_tasks_kit.check_client.in_test import ScenarioInTest
+    from gong_tasks_kit.check_client.scenario import Scenario
     from gong_tasks_kit.mock_server.testing import LiveServer, MockControl
 
 DEFAULT_SEED = 42
@@ -66,8 +70,9 @@ def _settings(request: pytest.FixtureRequest, config: dict[str, Any]) -> dict[st
     marker = request.node.get_closest_marker("gong_mock")
     if marker is not None:
         merged.update({key.lower(): value for key, value in marker.kwargs.items()})
-    if isinstance(merged.get("data"), str | PurePath):  # the same file from any directory
-        merged["data"] = str(request.config.rootpath / merged["data"])
+    for path in ("data", "replay"):  # the same file from any directory
+        if isinstance(merged.get(path), str | PurePath):
+            merged[path] = str(request.config.rootpath / merged[path])
     # Gong's rate limits are off unless a test asks for them (rate_limit="3/second").
     return {"strict": True, "TESTING": True, **LIMITS_OFF, **merged}
 
@@ -127,6 +132,24 @@ def gong_mock(gong_mock_app: Flask) -> MockControl:
     from gong_tasks_kit.mock_server.testing import MockControl  # noqa: PLC0415
 
     return MockControl(gong_mock_app)
+
+
+@pytest.fixture
+def gong_scenario(
+    request: pytest.FixtureRequest, gong_mock_config: dict[str, Any], gong_mock: MockControl
+) -> Callable[[Scenario | str], ScenarioInTest]:
+    """Apply a check-client scenario (a built-in name, a scenario file's path) to this
+    test's mock; the object it returns asserts the scenario's rules over the test's calls.
+
+    Example:
+        >>> scenario = gong_scenario("server-errors")
+        >>> MyClient(gong_mock_url).sync()
+        >>> scenario.assert_passed()  # AssertionError with check-client's evidence
+    """
+    from gong_tasks_kit.check_client.in_test import apply_scenario  # noqa: PLC0415
+
+    settings = _settings(request, gong_mock_config)
+    return lambda scenario: apply_scenario(scenario, gong_mock, settings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,11 +135,11 @@ def create_proxy_app(
 
 
 def __getattr__(name: str) -> Any:
-    """``proxy_state``, the last release's name of :func:`proxy_runtime`, kept for one
+    """``proxy_runtime``, the last release's name of :func:`proxy_runtime`, kept for one
     release with a warning."""
-    if name == "proxy_state":
+    if name == "proxy_runtime":
         warnings.warn(
-            "gong_tasks_kit.proxy.app.proxy_state is now proxy_runtime; the old name goes "
+            "gong_tasks_kit.proxy.app.proxy_runtime is now proxy_runtime; the old name goes "
             "in the next release",
             DeprecationWarning,
             stacklevel=2,

@@ -11,6 +11,7 @@ back as it came.
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import quote
 
 from gong_tasks_kit.proxy.forward import TargetReply, TargetUnreachableError, forwarded_headers
@@ -61,6 +62,10 @@ class ProxyExchange:
         self._runtime.credential_filter.remember(call.header("Authorization"))
         return TARGET_LIMIT_KEY
 
+    def injected(self, call: TasksCall) -> ApiError | None:
+        """None: the proxy injects nothing of its own (its target answers)."""
+        return None
+
     def answer(self, call: TasksCall) -> Answer:
         """The target's answer to the call, sent on once.
 
@@ -69,6 +74,7 @@ class ProxyExchange:
                 answer.
         """
         runtime = self._runtime
+        started = time.time()
         body = call.read_body()
         runtime.report_at_exit()  # in the process that serves, not a server's parent
         headers = forwarded_headers(call.headers())
@@ -84,8 +90,10 @@ class ProxyExchange:
         runtime.drift.observe(call.operation_id, reply, violations)
         if runtime.drift_file is not None:
             runtime.drift_file.changed()
-        if call.operation_id == LIST_TASKS and runtime.recording is not None:
-            runtime.recording.observe(body, reply)
+        if runtime.recording is not None:  # the tasks, and the answers for serve --replay
+            if call.operation_id == LIST_TASKS:
+                runtime.recording.observe(body, reply)
+            runtime.recording.observe_answer(call.operation_id, reply, started)
         if shown:
             logger.warning(
                 "%s %s -> %d breaks the spec: %s",

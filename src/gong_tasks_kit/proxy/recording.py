@@ -1,5 +1,7 @@
 """``--record FILE``: the tasks seen in the target's successful list answers, kept in the
-format ``serve --data`` reads, so a recording of real traffic replays as a mock.
+format ``serve --data`` reads, so a recording of real traffic replays as a mock; and the
+sequence of the target's answers per operation (``answers``, see ``answer_log``), which
+``serve --replay FILE`` answers again call by call.
 
 Each task is kept once, as last seen, in the order first seen. Its workspace is the one
 the request's filter named (``workspaceId``, the mock's extension), and stays known when
@@ -18,10 +20,12 @@ from typing import Any
 import orjson
 
 from gong_tasks_kit.proxy.anonymize import Anonymizer
+from gong_tasks_kit.proxy.answer_log import AnswerLog
 from gong_tasks_kit.proxy.credentials import CredentialFilter
 from gong_tasks_kit.proxy.files import FileKeeper
 from gong_tasks_kit.proxy.forward import TargetReply
 from gong_tasks_kit.serving.bounds import printable
+from gong_tasks_kit.serving.recorded_answers import ANSWERS_KEY
 from gong_tasks_kit.serving.task_documents import (
     WORKSPACE_KEY,
     SourceTask,
@@ -62,6 +66,7 @@ class Recording:
         self._tasks: dict[int, SourceTask] = {}
         self._crm_type: str | None = None
         self.skipped = 0
+        self.answers = AnswerLog(credentials)
         self.keeper = FileKeeper(path, self.to_json)
 
     @property
@@ -119,8 +124,24 @@ class Recording:
             self.keeper.changed()
         return recorded
 
+    def observe_answer(self, operation_id: str, reply: TargetReply, started: float) -> None:
+        """Keep the target's answer to one call, in order (see ``answer_log``).
+
+        Args:
+            operation_id: The operation called.
+            reply: The target's answer, whatever its status.
+            started: When the exchange began (``time.time()``).
+        """
+        self.answers.observe(operation_id, reply, started)
+        self.keeper.changed()
+
     def to_json(self) -> bytes:
-        """The recording's content: a Gong answer ``{"tasks": [...], "crmType": ...}``."""
+        """The recording's content: a Gong answer ``{"tasks": [...], "crmType": ...}``,
+        plus the target's ``answers`` per operation once there are any."""
         with self._lock:
             document = TaskDocument(tuple(self._tasks.values()), self._crm_type)
-        return document.to_json(indent=True) + b"\n"  # a file people may edit
+        content = document.to_value()
+        answers = self.answers.to_json_value()
+        if answers:
+            content[ANSWERS_KEY] = answers
+        return orjson.dumps(content, option=orjson.OPT_INDENT_2) + b"\n"  # people may edit it

@@ -42,7 +42,7 @@ class ProxySettings(ServerSettings):
     record: str = setting(
         "",
         "Write the tasks of successful list answers to this file, in the format "
-        "serve --data reads.",
+        "serve --data reads, and the target's answers per operation (for serve --replay).",
     )
     anonymize: Boolean = setting(
         False, "Replace names, emails, phone numbers and URLs in the recording."

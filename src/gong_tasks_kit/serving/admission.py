@@ -2,7 +2,8 @@
 declared once and run by the mock and the proxy alike. What differs between them is
 plugged in (a :class:`TasksService`): how the caller is identified, and what answers.
 
-    latency ─► identify the caller ─► Prefer ─► fault plan / chaos ─► rate limits ─► answer
+    latency ─► identify the caller ─► Prefer ─► fault plan / chaos ─► the service's own
+            (the mock's replay) ─► rate limits ─► answer
 
 Why this order, decided on Gong's behaviour:
 
@@ -12,11 +13,12 @@ Why this order, decided on Gong's behaviour:
   without credentials learns nothing about its call, not even that it is throttled (the
   mock answers 401/403 here). The proxy cannot authenticate (its target does): every
   caller is the one company whose base URL it fronts.
-- **Injected answers** (``Prefer``, plan steps, chaos) stand for answers Gong gives, and
-  come before the limits: an injected answer counts against no limit, in the mock as in
-  the proxy. In the proxy it never reaches the target, so counting it would throttle
-  callers the target would admit; the mock does the same, so that a plan's injected 429s
-  do not use the budget of the calls after them.
+- **Injected answers** (``Prefer``, plan steps, chaos, then the service's own: the mock's
+  replay of a recorded incident) stand for answers Gong gives, and come before the
+  limits: an injected answer counts against no limit, in the mock as in the proxy. In
+  the proxy it never reaches the target, so counting it would throttle callers the
+  target would admit; the mock does the same, so that a plan's injected 429s do not use
+  the budget of the calls after them.
 - **Rate limits** last: a call that passes them is answered (the mock from its data, the
   proxy by its target), and one they refuse counts against no other limit.
 
@@ -49,6 +51,10 @@ class TasksService(Protocol):
             ApiError: when the caller may not call (401, 403).
         """
 
+    def injected(self, call: TasksCall) -> ApiError | None:
+        """The service's own injected answer for the call, after QA's (the mock's replay
+        of a recorded answer), or None."""
+
     def answer(self, call: TasksCall) -> Answer:
         """The answer to an admitted call.
 
@@ -70,8 +76,10 @@ def admit(runtime: ServerRuntime, call: TasksCall, service: TasksService) -> Non
     if delay:
         time.sleep(delay)
     caller = service.caller_key(call)
-    injected = preferred_error(call.header("Prefer"), operation_id) or next_fault(
-        state, session, operation_id
+    injected = (
+        preferred_error(call.header("Prefer"), operation_id)
+        or next_fault(state, session, operation_id)
+        or service.injected(call)
     )
     if injected is not None:
         raise injected

@@ -36,6 +36,7 @@ ANSWERED_BY = (
     "limiter",
     "plan",
     "chaos",
+    "replay",
     "prefer",
     "auth",
     "validation",
@@ -177,8 +178,9 @@ def capture_exchange(
     path), the entry is the same.
 
     ``answeredBy`` says what produced the answer: ``mock`` (a normal answer), ``limiter``,
-    ``plan``, ``chaos``, ``prefer``, ``auth``, ``validation``, ``routing``, ``strict``,
-    ``crash``, or ``admin`` (an upload of tasks); the proxy adds ``target`` and ``proxy``.
+    ``plan``, ``chaos``, ``replay``, ``prefer``, ``auth``, ``validation``, ``routing``,
+    ``strict``, ``crash``, or ``admin`` (an upload of tasks); the proxy adds ``target``
+    and ``proxy``.
     ``operation`` is the spec's operation id the call reached (``listTasks``,
     ``updateTask``), None for any other path.
     """

@@ -75,9 +75,9 @@ class TaskDocument:
         """The ids of its tasks."""
         return frozenset(task.task["id"] for task in self.tasks)
 
-    def to_json(self, *, indent: bool = False) -> bytes:
+    def to_value(self) -> dict[str, Any]:
         """The document in the format it was read from (a Gong answer, with ``workspaceId``
-        on each task that has one); ``indent``: laid out for people to read and edit."""
+        on each task that has one), as a JSON value."""
         tasks = [
             {**item.task, WORKSPACE_KEY: item.workspace_id}
             if item.workspace_id is not None
@@ -87,7 +87,11 @@ class TaskDocument:
         document: dict[str, Any] = {"tasks": tasks}
         if self.crm_type is not None:
             document["crmType"] = self.crm_type
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else None)
+        return document
+
+    def to_json(self, *, indent: bool = False) -> bytes:
+        """:meth:`to_value` as JSON; ``indent``: laid out for people to read and edit."""
+        return orjson.dumps(self.to_value(), option=orjson.OPT_INDENT_2 if indent else None)
 
 
 def _load_json(raw: bytes) -> Any:

@@ -32,12 +32,13 @@ def task_not_found(task_id: int) -> ApiError:
 
 def naming_the_task(error: ApiError, task_id: str) -> ApiError:
     """An injected 404 on the update (``Prefer``, a plan step) worded as Gong words it for
-    the task in the path, not the spec example's task; any other answer as it is.
+    the task in the path, not the spec example's task; any other answer as it is (a
+    replayed one stays as it was recorded).
 
     A path id that is no int64 is named as sent (escaped, cut): the caller never sent the
     example's id.
     """
-    if error.status != 404:
+    if error.status != 404 or error.source == "replay":
         return error
     try:
         named = task_not_found(parse_task_id(task_id)).errors
