@@ -43,6 +43,7 @@ from gong_tasks_kit.proxy.drift import DriftLog
 from gong_tasks_kit.proxy.files import FileKeeper
 from gong_tasks_kit.proxy.forward import (
     Forwarder,
+    TargetBusyError,
     TargetReply,
     TargetUnreachableError,
     forwarded_headers,
@@ -196,6 +197,11 @@ def _unreachable(error: Exception) -> Response:
     return ApiError(502, [f"proxy: {error}"], source="proxy").to_response()
 
 
+def _busy(error: Exception) -> Response:
+    g.answered_by = "proxy"
+    return ApiError(503, [f"proxy: {error}"], source="proxy").to_response()
+
+
 def _state(settings: ProxySettings, summary_at_exit: bool) -> ProxyState:
     credentials = CredentialFilter()
     recording = None
@@ -215,7 +221,13 @@ def _state(settings: ProxySettings, summary_at_exit: bool) -> ProxyState:
         settings=settings,
         state=open_state(settings.state),
         limiter=GongLimiter(settings.rate_limit, settings.daily_limit, settings.state),
-        forwarder=Forwarder(settings.target, settings.target_timeout, settings.threads),
+        forwarder=Forwarder(
+            settings.target,
+            settings.target_timeout,
+            settings.threads,
+            max_bytes=settings.max_target_bytes,
+            max_waiting=settings.max_target_calls or max(1, settings.threads - 1),
+        ),
         credential_filter=credentials,
         drift=drift,
         drift_file=drift_file,
@@ -266,6 +278,7 @@ def create_proxy_app(
         app.register_blueprint(proxy_admin)
     register_error_handlers(app)
     app.register_error_handler(TargetUnreachableError, _unreachable)
+    app.register_error_handler(TargetBusyError, _busy)
     app.before_request(start_clock)
     app.after_request(_journal)
     return app

@@ -50,7 +50,22 @@ class ProxySettings(MockSettings):
         "Base URL of the API to forward to, e.g. https://us-12345.api.gong.io (required).",
         validate_default=True,
     )
-    target_timeout: int = setting(30, "Seconds to wait for the target's answer.", ge=1, le=600)
+    target_timeout: int = setting(
+        30, "Seconds the target may take to send its whole answer.", ge=1, le=600
+    )
+    max_target_bytes: int = setting(
+        32 * 1024 * 1024,
+        "Largest answer body taken from the target, decompressed (more: the caller gets 502).",
+        ge=1024,
+        le=2**31,
+    )
+    max_target_calls: int = setting(
+        0,
+        "Calls that may wait on the target at once; more are answered 503 at once "
+        "(0: one fewer than --threads, so a thread is left to answer them).",
+        ge=0,
+        le=10_000,
+    )
     record: str = setting(
         "",
         "Write the tasks of successful list answers to this file, in the format "
