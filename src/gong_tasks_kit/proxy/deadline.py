@@ -124,5 +124,5 @@ class WatchedAdapter(HTTPAdapter):
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         """As requests does, then install the watched pools (``HTTPS_PROXY`` applies)."""
         manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = _POOLS  # type: ignore[assignment]
+        manager.pool_classes_by_scheme = _POOLS
         return manager
