@@ -5,9 +5,7 @@ Gong's shape."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +15,8 @@ from typing import Any
 import orjson
 import pytest
 import requests
-from conftest import free_port
 from hostile_target import HostileTarget
+from proxy_process import peak_rss_mb, start_proxy
 
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 from gong_tasks_kit.proxy import create_proxy_app
@@ -32,61 +30,6 @@ LIST = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "st
 HEADERS = {"Authorization": DEFAULT_AUTHORIZATION}
 
 
-def _tree(pid: int) -> list[int]:
-    found = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        for child in children:
-            found += _tree(int(child))
-    return found
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """The largest peak resident set of ``pid`` and its descendants, in MB."""
-    peaks = []
-    for member in _tree(pid):
-        for line in Path(f"/proc/{member}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return max(peaks)
-
-
-def _start_proxy(target: str, tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    log = (tmp_path / "proxy.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        [
-            GONG_TASKS,
-            "proxy",
-            "--port",
-            str(port),
-            "--target",
-            target,
-            "--rate-limit",
-            "off",
-            "--daily-limit",
-            "0",
-            "--drift-report",
-            str(tmp_path / "drift.json"),
-            *options,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{url}/__health", timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("the proxy never answered")
-
-
 def _call(url: str) -> tuple[float, requests.Response]:
     started = time.monotonic()
     answer = requests.post(f"{url}/v2/tasks", json=LIST, headers=HEADERS, timeout=60)
@@ -95,7 +38,9 @@ def _call(url: str) -> tuple[float, requests.Response]:
 
 def test_proxy_hostile_answers_leave_memory_log_and_report_bounded(tmp_path: Path) -> None:
     with HostileTarget("bomb") as target:
-        process, url = _start_proxy(target.url, tmp_path)
+        process, url = start_proxy(
+            target.url, tmp_path, "--drift-report", str(tmp_path / "drift.json")
+        )
         try:
             took, bombed = _call(url)
             assert took < 10
@@ -106,7 +51,7 @@ def test_proxy_hostile_answers_leave_memory_log_and_report_bounded(tmp_path: Pat
                 assert took < 10
                 assert answer.status_code in (200, 502)
             journal = requests.get(f"{url}/__admin/requests", timeout=10).json()["requests"]
-            peak = _peak_rss_mb(process.pid)
+            peak = peak_rss_mb(process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)

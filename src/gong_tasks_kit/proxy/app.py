@@ -158,7 +158,11 @@ def health() -> Response:
     """Liveness, the target, and how many calls were forwarded."""
     current = proxy_state()
     exchanges = current.drift.report()["exchanges"]
-    return _json({"status": "ok", "target": current.forwarder.target, "exchanges": exchanges})
+    health = {"status": "ok", "target": current.forwarder.target, "exchanges": exchanges}
+    recording = current.recording_status()
+    if recording is not None:
+        health["recording"] = recording
+    return _json(health)
 
 
 @proxy_admin.get("/drift")

@@ -8,6 +8,8 @@ recording are gathered in it), with as many threads as ``--threads``.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from typing import Any
 
 import click
@@ -70,4 +72,14 @@ def proxy_command(**options: Any) -> None:
     state = proxy_state(app)
     # One process: the drift report and the recording are gathered in it.
     one_process = settings.model_copy(update={"workers": 1})
-    serve_until_stopped(app, one_process, _banner(state, settings), state.close_and_report)
+    serve_until_stopped(app, one_process, _banner(state, settings), lambda: _stop(state))
+
+
+def _stop(state: ProxyState) -> None:
+    """Write the files, print the summary, and leave with status 1 when a file could not
+    be written (a recording that lost data must not look like a success)."""
+    state.close_and_report()
+    if state.write_failed:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)  # as serve_until_stopped leaves: granian's threads may still run
