@@ -62,6 +62,11 @@ def shown_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+EMPTY_DATASET_WARNING = (
+    "  WARNING: the dataset has no tasks: every list call answers an empty tasks array"
+)
+
+
 def _banner(state: MockState) -> str:
     settings, store = state.settings, state.store
     host = shown_host(settings.host)
@@ -70,6 +75,8 @@ def _banner(state: MockState) -> str:
         f"Gong tasks mock listening on http://{host}:{settings.port}  "
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  {store.origin}, {store.task_count} tasks, crmType {store.crm_type}",
+        # Legal, and rarely meant (a recording of calls that all failed, say): said at once.
+        *([EMPTY_DATASET_WARNING] if store.task_count == 0 else []),
         "  users (userId: workspaceIds):",
         *(
             f"    {user}: {', '.join(spaces) or '(no workspace)'}"
