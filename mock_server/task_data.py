@@ -194,7 +194,16 @@ def check_task(task: Any) -> SourceTask:
     return SourceTask(served, workspace)
 
 
-def _checked(tasks: list[Any], name: str, taken: Collection[int]) -> Iterator[SourceTask]:
+def checked_tasks(
+    tasks: list[Any], name: str = "tasks", taken: Collection[int] = ()
+) -> Iterator[SourceTask]:
+    """Check each task of a parsed list, yielding it as it passes; each entry of ``tasks``
+    is released (set to None) once checked, so a large file's parsed tasks are freed
+    one by one while the store serializes them.
+
+    Raises (when iterated):
+        TaskDataError: naming the first problem: the task's index, its id and the field.
+    """
     first_index: dict[int, int] = {}
     for index, task in enumerate(tasks):
         where = f"{name}[{index}] {_shown_id(task)}"
@@ -202,6 +211,7 @@ def _checked(tasks: list[Any], name: str, taken: Collection[int]) -> Iterator[So
             checked = check_task(task)
         except ValueError as error:
             raise TaskDataError(f"{where}: {error}") from None
+        tasks[index] = None
         task_id = checked.task["id"]
         if task_id in first_index:
             raise TaskDataError(
@@ -224,8 +234,18 @@ def parse_task_document(raw: bytes, *, taken_ids: Collection[int] = ()) -> TaskD
     Raises:
         TaskDataError: naming the first problem: the task's index, its id and the field.
     """
-    tasks, name, crm_type = _task_list(_load_json(raw))
-    return TaskDocument(tuple(_checked(tasks, name, taken_ids)), crm_type)
+    tasks, name, crm_type = read_task_list(raw)
+    return TaskDocument(tuple(checked_tasks(tasks, name, taken_ids)), crm_type)
+
+
+def read_task_list(raw: bytes) -> tuple[list[Any], str, str | None]:
+    """A document's tasks, unchecked, the name of their list for messages (``tasks``, or
+    "" for a plain list) and its ``crmType`` (checked), for :func:`checked_tasks`.
+
+    Raises:
+        TaskDataError: when it is no JSON, or no task list.
+    """
+    return _task_list(_load_json(raw))
 
 
 def trusted_task_document(raw: bytes) -> TaskDocument:

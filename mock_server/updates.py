@@ -29,6 +29,7 @@ from gong_tasks_kit.spec.operations import UPDATE_TASK
 _TASK_ID = re.compile(r"-?[0-9]{1,40}", re.ASCII)  # leading zeros allowed, as int64 reads
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # RFC 3339's date-time, which is what the spec's `format: date-time` means.
+_SERVED_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _DATE_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))",
     re.ASCII,
@@ -91,6 +92,16 @@ def utc_timestamp(text: str) -> str:
     Raises:
         ValueError: when ``text`` is no date-time, or its UTC form is outside years 1-9999.
     """
+    if _SERVED_FORM.fullmatch(text):
+        # Most dates already are in the served form (every one the mock writes): checked
+        # by the C parser, a tenth of the cost of the general path (100,000 tasks of a
+        # data file hold 300,000 dates).
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            pass  # day 30 of February, year 0: the general path words it
+        else:
+            return text
     match = _DATE_TIME.fullmatch(text)
     if match is None:
         raise ValueError("is not a 'date-time'")
