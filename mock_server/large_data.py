@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 
 from gong_tasks_kit.mock_server.task_data import WORKSPACE_KEY, SourceTask
+from gong_tasks_kit.mock_server.updates import utc_timestamp
 
 
 @contextlib.contextmanager
@@ -72,42 +73,78 @@ def listed_workspaces(tasks: list[Any]) -> dict[str, tuple[str, ...]]:
     return {user: tuple(sorted(spaces)) for user, spaces in found.items()}
 
 
+class _Table:
+    """Few distinct values (types, statuses, action sets, workspaces), each kept once as
+    a new copy, and referred to by number."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+        self._numbers: dict[Any, int] = {}
+
+    def number(self, value: Any) -> int:
+        found = self._numbers.get(value)
+        if found is None:
+            found = self._numbers[value] = len(self.values)
+            self.values.append(orjson.loads(orjson.dumps(value)))  # a copy, not the parse's
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class PackedTasks:
-    """Checked tasks, packed: their JSON end to end in one buffer, where each ends, and
-    their workspaces (one copy of each)."""
+    """Checked tasks, packed in a few large buffers: their JSON end to end, and what the
+    store indexes them by (id, user, type, status, actions, due date, workspace), as
+    numbers and tables. Nothing in it is an object of the parse."""
 
-    buffer: bytearray
+    bodies: bytearray
     ends: array[int]
-    workspaces: list[str | None]
+    numbers: array[int]  # id, userId, then the table numbers: 6 per task
+    due_dates: bytearray  # each in the served form: 20 ASCII characters
+    tables: tuple[_Table, _Table, _Table, _Table]  # type, status, actions, workspace
 
     @classmethod
     def of(cls, tasks: Iterable[SourceTask]) -> PackedTasks:
         """Pack ``tasks`` (each is released by its iterator once packed)."""
-        buffer, ends, workspaces = bytearray(), array("Q"), []
-        shared: dict[str, str] = {}
+        bodies, ends, numbers, dates = bytearray(), array("Q"), array("q"), bytearray()
+        tables = (_Table(), _Table(), _Table(), _Table())
+        kinds, statuses, actions, workspaces = tables
         for item in tasks:
-            buffer += orjson.dumps(item.task)
-            ends.append(len(buffer))
-            workspace = item.workspace_id
-            # A new copy of each workspace id: the parsed one would pin the parse.
-            copy = (
-                None
-                if workspace is None
-                else shared.setdefault(workspace, workspace.encode().decode())
+            task = item.task
+            bodies += orjson.dumps(task)
+            ends.append(len(bodies))
+            numbers.extend(
+                (
+                    task["id"],
+                    task["userId"],
+                    kinds.number(task["type"]),
+                    statuses.number(task["status"]),
+                    actions.number(tuple(task["actions"])),
+                    workspaces.number(item.workspace_id),
+                )
             )
-            workspaces.append(copy)
-        return cls(buffer, ends, workspaces)
+            dates += utc_timestamp(task["dueDate"]).encode()
+        return cls(bodies, ends, numbers, dates, tables)
 
     def unpacked(self) -> Iterator[SourceTask]:
-        """Each task again, read back from the buffer (which is emptied at the end)."""
-        view = memoryview(self.buffer)
+        """Each task again, as the store takes it: its JSON, and a small dict of what the
+        store indexes by (the buffers are emptied at the end)."""
+        kinds, statuses, actions, workspaces = (table.values for table in self.tables)
+        view, numbers, dates = memoryview(self.bodies), self.numbers, self.due_dates
         start = 0
         try:
-            for end, workspace in zip(self.ends, self.workspaces, strict=True):
-                yield SourceTask(orjson.loads(view[start:end]), workspace)
+            for index, end in enumerate(self.ends):
+                first = index * 6
+                task_id, user_id, kind, status, action, workspace = numbers[first : first + 6]
+                fields = {
+                    "id": task_id,
+                    "userId": user_id,
+                    "type": kinds[kind],
+                    "status": statuses[status],
+                    "actions": actions[action],
+                    "dueDate": dates[index * 20 : index * 20 + 20].decode(),
+                }
+                yield SourceTask(fields, workspaces[workspace], bytes(view[start:end]))
                 start = end
         finally:
             view.release()
-            self.buffer.clear()
+            self.bodies.clear()
             return_freed_memory()

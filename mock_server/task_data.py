@@ -56,6 +56,9 @@ class SourceTask:
 
     task: Mapping[str, Any]
     workspace_id: str | None
+    #: Its JSON, when already made (a packed data file's): then ``task`` may hold only
+    #: what the store indexes by (see :mod:`~gong_tasks_kit.mock_server.large_data`).
+    body: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +190,11 @@ def check_task(task: Any) -> SourceTask:
     if not isinstance(task, dict):
         raise ValueError(f"must be a JSON object (a task), got {type(task).__name__}")
     workspace = _workspace(task)
-    served = {key: value for key, value in task.items() if key != WORKSPACE_KEY}
+    served = (
+        {key: value for key, value in task.items() if key != WORKSPACE_KEY}
+        if WORKSPACE_KEY in task
+        else task  # no copy needed: 0.7 s of 100,000 tasks
+    )
     problem = _spec_problem(served) or _mock_problem(served)
     if problem is not None:
         raise ValueError(problem)
