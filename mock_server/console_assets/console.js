@@ -76,7 +76,7 @@
   }
 
   // A value as text: an exact integer's digits, anything else as String() makes it.
-  function shown(value) {
+  function asText(value) {
     if (value !== null && typeof value === "object" && typeof JSON.isRawJSON === "function"
         && JSON.isRawJSON(value)) {
       return value.rawJSON;
@@ -90,11 +90,11 @@
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attributes)) {
       if (name === "class") node.className = value;
-      else if (name === "text") node.textContent = shown(value);
-      else node.setAttribute(name, shown(value));
+      else if (name === "text") node.textContent = asText(value);
+      else node.setAttribute(name, asText(value));
     }
     for (const child of children) {
-      node.append(child instanceof Node ? child : document.createTextNode(String(shown(child))));
+      node.append(child instanceof Node ? child : document.createTextNode(String(asText(child))));
     }
     return node;
   }
@@ -588,7 +588,7 @@
       handleError(error);
       return;
     }
-    const changedIds = new Set((answer.changedTaskIds || []).map((id) => String(shown(id))));
+    const changedIds = new Set((answer.changedTaskIds || []).map((id) => String(asText(id))));
     const rows = answer.tasks.map((task, index) => {
       const contact = task.contact && task.contact.data
         ? `${task.contact.data.firstName || ""} ${task.contact.data.lastName || ""}`.trim()
@@ -598,7 +598,7 @@
         "tr",
         {},
         el("td", { class: "mono", text: task.id },
-          ...(changedIds.has(String(shown(task.id)))
+          ...(changedIds.has(String(asText(task.id)))
             ? [el("span", { class: "changed", text: "updated" })]
             : [])),
         el("td", { text: task.type }),
