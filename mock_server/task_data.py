@@ -181,8 +181,13 @@ def _workspace(task: dict[str, Any]) -> str | None:
     return workspace
 
 
-def check_task(task: Any) -> SourceTask:
+def check_task(task: Any, *, in_place: bool = False) -> SourceTask:
     """One task checked for serving.
+
+    Args:
+        task: The task, as parsed.
+        in_place: Take ``task`` itself (its ``workspaceId`` removed) rather than a copy,
+            for a caller that owns it (a copy of each costs 0.4 s at 100,000 tasks).
 
     Raises:
         ValueError: naming the field and the problem (``created: 'x' is not a 'date-time'``).
@@ -190,11 +195,13 @@ def check_task(task: Any) -> SourceTask:
     if not isinstance(task, dict):
         raise ValueError(f"must be a JSON object (a task), got {type(task).__name__}")
     workspace = _workspace(task)
-    served = (
-        {key: value for key, value in task.items() if key != WORKSPACE_KEY}
-        if WORKSPACE_KEY in task
-        else task  # no copy needed: 0.7 s of 100,000 tasks
-    )
+    if WORKSPACE_KEY not in task:
+        served = task
+    elif in_place:
+        served = task
+        del served[WORKSPACE_KEY]
+    else:
+        served = {key: value for key, value in task.items() if key != WORKSPACE_KEY}
     problem = _spec_problem(served) or _mock_problem(served)
     if problem is not None:
         raise ValueError(problem)
@@ -215,7 +222,7 @@ def checked_tasks(
     for index, task in enumerate(tasks):
         where = f"{name}[{index}] {_shown_id(task)}"
         try:
-            checked = check_task(task)
+            checked = check_task(task, in_place=True)  # the list is ours, and released
         except ValueError as error:
             raise TaskDataError(f"{where}: {error}") from None
         tasks[index] = None
