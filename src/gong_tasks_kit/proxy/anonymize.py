@@ -35,6 +35,8 @@ zones, priorities and opportunity stages are kept (unless they quote a name).
 from __future__ import annotations
 
 import functools
+import hashlib
+import random
 import threading
 from collections.abc import Callable, Iterator
 from itertools import count
@@ -93,6 +95,7 @@ _PATH_WORDS = frozenset(
     }
 )
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
+_REMEMBERED_TEXT = 200  # longer text of an undescribed field is replaced, not remembered
 _DRAWS = 20  # Faker values tried before a value of the same shape is made up
 _SHAPES = 200  # values of the same shape tried before one is numbered
 
@@ -247,6 +250,11 @@ class Anonymizer:
         """A value of a field the spec does not describe, replaced by one of its type:
         text and numbers of the same shape, objects and lists field by field (their
         keys kept); booleans and nulls kept. Nothing in it is taken to be safe."""
+        if isinstance(value, str) and len(value) > _REMEMBERED_TEXT:
+            # Long text is not remembered (a target could fill memory with it): still
+            # seeded by the run's seed and the text, so a replay gives the same.
+            digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+            return _shape(random.Random(f"{self._seed}:long:{digest}"), value)  # noqa: S311
         if isinstance(value, str):
             return self._replace("unknown", value, lambda faker: _shape(faker.random, value))
         if isinstance(value, int | float) and not isinstance(value, bool):
