@@ -129,6 +129,26 @@ def _type_ok(expected: str | None, value: Any) -> bool:
     return isinstance(value, _JSON_TYPES.get(expected, object))
 
 
+#: Bounds on what one list of the report keeps, and on each of its texts: an answer's
+#: field names and values come from outside (a hostile target's answer may hold a
+#: million keys, or a megabyte in one enum value).
+MAX_ENTRIES = 200
+MAX_TEXT = 300
+_MAX_VALUE = 80
+
+
+def _excerpt(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= _MAX_VALUE else f"{shown[:_MAX_VALUE]}…"
+
+
+def _note(bucket: set[str], text: str) -> None:
+    if len(bucket) < MAX_ENTRIES:
+        bucket.add(
+            text if len(text) <= MAX_TEXT else f"{text[:MAX_TEXT]}… ({len(text)} characters)"
+        )
+
+
 class DriftRecorder:
     """Collects the answers of a run and compares them with the spec."""
 
@@ -147,10 +167,10 @@ class DriftRecorder:
         schema = _resolve(schema)
         expected = schema.get("type")
         if not _type_ok(expected, value):
-            self._types.add(f"{path or 'body'}: expected {expected}, got {type(value).__name__}")
+            _note(self._types, f"{path or 'body'}: expected {expected}, got {type(value).__name__}")
             return
         if "enum" in schema and value not in schema["enum"]:
-            self._enum.add(f"{path}: {value!r} is not in {schema['enum']}")
+            _note(self._enum, f"{path}: {_excerpt(value)} is not in {schema['enum']}")
         if isinstance(value, list) and "items" in schema:
             for item in value:
                 self._walk(item, schema["items"], f"{path}[]")
@@ -162,7 +182,7 @@ class DriftRecorder:
                     self._seen_fields.add(child)
                     self._walk(item, properties[key], child)
                 else:
-                    self._new_fields.add(child)
+                    _note(self._new_fields, child)
 
     def record(
         self, operation: Operation | None, status: int, headers: dict[str, str], body: Any
@@ -184,7 +204,7 @@ class DriftRecorder:
         for name in headers:
             lowered = name.lower()
             if lowered not in documented and lowered not in _TRANSPORT_HEADERS:
-                self._new_headers.add(lowered)
+                _note(self._new_headers, lowered)
         schema = operation.response_schema(status)
         if body is not None and schema is not None:
             self._walk(body, schema, "")

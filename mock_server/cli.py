@@ -36,6 +36,11 @@ from gong_tasks_kit.serving.state import open_state
 __all__ = ["serve_command"]
 
 
+EMPTY_DATASET_WARNING = (
+    "  WARNING: the dataset has no tasks: every list call answers an empty tasks array"
+)
+
+
 def _banner(runtime: MockRuntime) -> str:
     settings, store = runtime.settings, runtime.store
     host = shown_host(settings.host)
@@ -44,6 +49,8 @@ def _banner(runtime: MockRuntime) -> str:
         f"Gong tasks mock listening on http://{host}:{settings.port}  "
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  {store.origin}, {store.task_count} tasks, crmType {store.crm_type}",
+        # Legal, and rarely meant (a recording of calls that all failed, say): said at once.
+        *([EMPTY_DATASET_WARNING] if store.task_count == 0 else []),
         "  users (userId: workspaceIds):",
         *(
             f"    {user}: {', '.join(spaces) or '(no workspace)'}"

@@ -7,15 +7,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from gong_tasks_kit.fixtures.dataset import Dataset
+from gong_tasks_kit.mock_server.large_data import (
+    PackedTasks,
+    collection_paused,
+    listed_workspaces,
+    return_freed_memory,
+)
 from gong_tasks_kit.serving.task_documents import (
     SourceTask,
     TaskDocument,
     TaskDocumentError,
-    parse_task_document,
+    checked_tasks,
+    read_task_list,
 )
 from gong_tasks_kit.spec.fast_validation import is_valid
 from gong_tasks_kit.spec.reference import iter_response_violations
@@ -105,17 +113,42 @@ class DataFileError(DatasetError):
 
 
 def file_source(path: str, default_crm_type: str) -> StoreSource:
-    """The tasks of a JSON file (see :mod:`~gong_tasks_kit.serving.task_documents`).
+    """The tasks of a JSON file (see :mod:`~gong_tasks_kit.serving.task_documents`), as
+    cheap as generated data: parsed once, then each task checked, served and released in
+    packed (see :mod:`~gong_tasks_kit.mock_server.large_data`).
 
     Raises:
-        DataFileError: when it cannot be read or a task is refused.
+        DataFileError: when it cannot be read or is no task document; a task refused
+            raises it when the tasks are iterated (the store is built at start).
     """
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
         raise DataFileError(f"--data {path}: cannot read it: {error.strerror}") from None
     try:
-        document = parse_task_document(raw)
+        with collection_paused():
+            tasks, name, crm_type = read_task_list(raw)
     except TaskDocumentError as error:
         raise DataFileError(f"--data {path}: {error}") from None
-    return document_source(document, f"file {path}", default_crm_type)
+    del raw  # the text of a large file is not kept while its tasks are stored
+    taken: list[list[Any]] = [tasks]
+
+    def iter_tasks() -> Iterator[SourceTask]:
+        if not taken:  # iterated again: read the file again
+            yield from file_source(path, default_crm_type).iter_tasks()
+            return
+        try:
+            with collection_paused():
+                packed = PackedTasks.of(checked_tasks(taken.pop(), name))
+        except TaskDocumentError as error:
+            raise DataFileError(f"--data {path}: {error}") from None
+        return_freed_memory()  # the parsed file is gone: its memory goes back
+        yield from packed.unpacked()
+
+    return StoreSource(
+        origin=f"file {path}",
+        crm_type=crm_type or default_crm_type,
+        workspaces=listed_workspaces(tasks),
+        task_count=len(tasks),
+        iter_tasks=iter_tasks,
+    )

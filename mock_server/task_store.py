@@ -91,7 +91,7 @@ def _stored(item: SourceTask, shared: dict[object, Any]) -> StoredTask:
         workspace_id=None if workspace is None else shared.setdefault(workspace, workspace),
         due_date=_sort_form(task["dueDate"]),
         # orjson over-allocates its buffer (8 KiB for a 1 KiB task): keep an exact copy.
-        body=bytes(memoryview(orjson.dumps(task))),
+        body=item.body if item.body is not None else bytes(memoryview(orjson.dumps(task))),
     )
 
 

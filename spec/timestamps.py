@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 __all__ = ["format_timestamp", "utc_timestamp"]
 
+# The served form itself (most dates are in it: every one the mock writes).
+_SERVED_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 # RFC 3339's date-time, which is what the spec's `format: date-time` means.
 _DATE_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))",
@@ -30,6 +32,15 @@ def utc_timestamp(text: str) -> str:
     Raises:
         ValueError: when ``text`` is no date-time, or its UTC form is outside years 1-9999.
     """
+    if _SERVED_FORM.fullmatch(text):
+        # Checked by the C parser, a tenth of the cost of the general path (100,000 tasks
+        # of a data file hold 300,000 dates).
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            pass  # day 30 of February, year 0: the general path words it
+        else:
+            return text
     match = _DATE_TIME.fullmatch(text)
     if match is None:
         raise ValueError("is not a 'date-time'")

@@ -57,7 +57,7 @@ def _echo(answer: Any, status: int) -> tuple[int, Any]:
 
 def stand_in_target(**mock_config: Any) -> Flask:
     """The stand-in: ``app.config["BREAK"]`` names a breakage (None: faithful, or
-    ``echo-credentials``); ``app.config["CALLS"]`` holds ``(method, path, headers, body)``
+    ``echo-credentials``) or is one; ``app.config["CALLS"]`` holds ``(method, path, headers, body)``
     of each call and ``app.config["ANSWERS"]`` ``(status, headers, body)`` of each answer;
     ``app.config["MOCK"]`` is the mock it answers like."""
     inner = unthrottled_app(mock_config)
@@ -86,7 +86,8 @@ def stand_in_target(**mock_config: Any) -> Flask:
         if breakage == "echo-credentials":
             status, parsed = _echo(parsed, status)
         elif breakage is not None:
-            status, headers, parsed = BREAKAGES[breakage](status, headers, parsed)
+            broken = breakage if callable(breakage) else BREAKAGES[breakage]
+            status, headers, parsed = broken(status, headers, parsed)
         sent = orjson.dumps(parsed)
         app.config["ANSWERS"].append((status, headers, sent))
         return Response(sent, status=status, headers=headers)

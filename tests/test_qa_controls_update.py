@@ -75,8 +75,8 @@ def test_queue_applies_its_operation_to_steps_that_name_none(
     )
     assert gong_mock.plans() == {
         "*": [
-            {"status": 500, "retryAfter": 1, "operation": "updateTask"},
-            {"status": 400, "retryAfter": 1, "operation": "listTasks"},
+            {"status": 500, "operation": "updateTask"},
+            {"status": 400, "operation": "listTasks"},
         ]
     }
     assert _calls(gong_mock_app, gong_mock_client, "lu") == [400, 500]

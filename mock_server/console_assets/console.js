@@ -7,7 +7,6 @@
   const TOKEN_KEY = "gong-mock-admin-token";
   const TOKEN_HEADER = "X-Gong-Mock-Admin-Token";
   const JOURNAL_POLL_MS = 1000;
-  const STATUS_POLL_MS = 2000;
   const MAX_ROWS = 500;
   const FALLBACK_STATUSES = [200, 400, 401, 403, 429, 500];
   const ANSWERED_BY = [
@@ -48,7 +47,7 @@
     const response = await fetch(`/__admin${path}`, init);
     let payload = null;
     try {
-      payload = await response.json();
+      payload = parseExact(await response.text());
     } catch {
       payload = null;
     }
@@ -59,17 +58,43 @@
     return payload;
   }
 
+  // -- exact integers -------------------------------------------------------------------------
+  // Task ids are 64-bit: past 2^53 a JavaScript number loses digits (6576807147485075426
+  // would show as 6576807147485075000). So every answer is parsed keeping each integer
+  // that does not fit as its source text: JSON.rawJSON, which JSON.stringify writes back
+  // as it came (where the browser lacks it, the digits as a string).
+
+  function exactInteger(key, value, context) {
+    if (typeof value !== "number" || Number.isSafeInteger(value) || !context) return value;
+    const source = context.source;
+    if (typeof source !== "string" || !/^-?[0-9]+$/.test(source)) return value;
+    return typeof JSON.rawJSON === "function" ? JSON.rawJSON(source) : source;
+  }
+
+  function parseExact(text) {
+    return JSON.parse(text, exactInteger);
+  }
+
+  // A value as text: an exact integer's digits, anything else as String() makes it.
+  function asText(value) {
+    if (value !== null && typeof value === "object" && typeof JSON.isRawJSON === "function"
+        && JSON.isRawJSON(value)) {
+      return value.rawJSON;
+    }
+    return value;
+  }
+
   // -- small DOM helpers (text only: journal data is whatever clients sent) ----------------
 
   function el(tag, attributes = {}, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attributes)) {
       if (name === "class") node.className = value;
-      else if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value);
+      else if (name === "text") node.textContent = asText(value);
+      else node.setAttribute(name, asText(value));
     }
     for (const child of children) {
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+      node.append(child instanceof Node ? child : document.createTextNode(String(asText(child))));
     }
     return node;
   }
@@ -103,7 +128,7 @@
     if (value === null || value === undefined || value === "") return "(none)";
     if (typeof value === "string") {
       try {
-        return JSON.stringify(JSON.parse(value), null, 2);
+        return JSON.stringify(parseExact(value), null, 2);
       } catch {
         return value;  // not JSON, or cut short: shown as it came
       }
@@ -495,7 +520,7 @@
     const text = file ? await file.text() : $("upload-text").value;
     let payload;
     try {
-      payload = JSON.parse(text);
+      payload = parseExact(text);  // an upload's ids go out as they were typed
     } catch (error) {
       $("upload-result").textContent = `Not JSON: ${error.message}`;
       return;
@@ -563,7 +588,7 @@
       handleError(error);
       return;
     }
-    const changedIds = new Set((answer.changedTaskIds || []).map(String));
+    const changedIds = new Set((answer.changedTaskIds || []).map((id) => String(asText(id))));
     const rows = answer.tasks.map((task, index) => {
       const contact = task.contact && task.contact.data
         ? `${task.contact.data.firstName || ""} ${task.contact.data.lastName || ""}`.trim()
@@ -573,7 +598,9 @@
         "tr",
         {},
         el("td", { class: "mono", text: task.id },
-          ...(changedIds.has(String(task.id)) ? [el("span", { class: "changed", text: "updated" })] : [])),
+          ...(changedIds.has(String(asText(task.id)))
+            ? [el("span", { class: "changed", text: "updated" })]
+            : [])),
         el("td", { text: task.type }),
         el("td", {}, el("span", { class: `task-status t-${task.status}`, text: task.status })),
         el("td", { class: "mono", text: task.dueDate }),
@@ -617,6 +644,9 @@
       polling = true;
       try {
         await pollJournal();
+        // The calls just shown may have used plan steps and quota: the plan and limit
+        // panels are read right after, never a poll behind the journal.
+        await refreshStatus();
         setConnection(true);
       } catch (error) {
         onPollError(error);
@@ -625,12 +655,7 @@
       }
     };
     journalLoop();
-    refreshStatus();
-    timers = [
-      setInterval(journalLoop, JOURNAL_POLL_MS),
-      setInterval(refreshStatus, STATUS_POLL_MS),
-      setInterval(tickTimes, 1000),
-    ];
+    timers = [setInterval(journalLoop, JOURNAL_POLL_MS), setInterval(tickTimes, 1000)];
   }
 
   function showGate(message) {

@@ -9,35 +9,46 @@ drawn from a Faker seeded by the recording's seed and the value itself, so the s
 gives the same replacements on every run; anyone who knows the seed can test guesses of
 the originals, which is why the proxy picks a random seed unless told one.
 
-What is replaced, per task:
+What is replaced, per task, field by field as the spec describes the task:
 
 * contacts' (``contact``, ``additionalContacts``) first and last names, company names,
   emails, phone numbers (``raw``, ``normalized`` and ``extension``: each digit replaced,
   the format and the country code kept, ``raw`` and ``normalized`` of one number still
   the same number), ``crmUrl`` and ``linkedinProfile``;
 * the account's name and ``crmUrl``; the opportunity's name and ``crmUrl``;
-* inside free text (a manual task's ``title``, an opportunity's name), the names above.
+* in every other text field that is not an id, an enum or a date (a manual task's
+  ``title``, ``flow.name``, a step's name, a job title...): URLs, email addresses,
+  phone numbers, and every name the recording has met, in any task (a name met only in
+  a later answer is replaced in the tasks recorded before, see ``Recording``);
+* every field the spec does not describe (``account.website``, a contact's
+  ``assistantEmail``, ``notes``...), at any depth: nothing is known about it, so it is
+  taken as personal and replaced by a value of its type (text and numbers of the same
+  shape, objects and lists field by field; booleans and nulls kept).
 
 URLs keep their scheme, the service's domain (``salesforce.com``, ``linkedin.com``, ...),
 structural words (``lightning``, ``view``, ``in``, ...) and the task's own CRM ids;
 other host labels become Faker words, and other path and query parts keep only their
-shape (letters stay letters, digits digits). Places, job titles, time zones, flows,
-priorities and opportunity stages are kept.
+shape (letters stay letters, digits digits). Ids, dates, statuses, types, places, time
+zones, priorities and opportunity stages are kept (unless they quote a name).
 """
 
 from __future__ import annotations
 
-import copy
-import re
+import functools
+import hashlib
+import random
 import threading
 from collections.abc import Callable, Iterator
 from itertools import count
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import orjson
 from faker import Faker
 
 from gong_tasks_kit.fixtures.providers import make_faker
+from gong_tasks_kit.proxy.free_text import TextScrubber
+from gong_tasks_kit.spec.loader import load_spec, resolve
 
 _SERVICE_DOMAINS = frozenset(
     {
@@ -84,7 +95,7 @@ _PATH_WORDS = frozenset(
     }
 )
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
-_MIN_NAME = 2  # shorter "names" would replace letters inside ordinary words
+_REMEMBERED_TEXT = 200  # longer text of an undescribed field is replaced, not remembered
 _DRAWS = 20  # Faker values tried before a value of the same shape is made up
 _SHAPES = 200  # values of the same shape tried before one is numbered
 
@@ -117,6 +128,8 @@ class Anonymizer:
         self._lock = threading.RLock()
         self._replacements: dict[tuple[str, str], str] = {}
         self._used: set[tuple[str, str]] = set()
+        self._names: dict[str, str] = {}  # every name met, original to replacement
+        self._scrubber = TextScrubber(self.url, self.email, lambda value: self.phone(value, None))
 
     def _replace(self, kind: str, value: str, draw: Callable[[Faker], str]) -> str:
         key = (kind, value)
@@ -221,82 +234,171 @@ class Anonymizer:
         fragment = self._part(parts.fragment, kept)
         return urlunsplit((parts.scheme, netloc, path, query if parts.query else "", fragment))
 
+    def text(self, value: str) -> str:
+        """Free text: each URL, email address, phone number and name the recording has
+        met replaced (see :mod:`~gong_tasks_kit.proxy.free_text`)."""
+        with self._lock:
+            return self._scrubber.scrub(value, self._names)[0]
+
+    def opportunity(self, value: str) -> str:
+        """An opportunity's name: free text, or a company name when it names nobody."""
+        with self._lock:
+            replaced, found = self._scrubber.scrub(value, self._names)
+        return replaced if found else self.company(value)
+
+    def unknown(self, value: Any) -> Any:
+        """A value of a field the spec does not describe, replaced by one of its type:
+        text and numbers of the same shape, objects and lists field by field (their
+        keys kept); booleans and nulls kept. Nothing in it is taken to be safe."""
+        if isinstance(value, str) and len(value) > _REMEMBERED_TEXT:
+            # Long text is not remembered (a target could fill memory with it): still
+            # seeded by the run's seed and the text, so a replay gives the same.
+            digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+            return _shape(random.Random(f"{self._seed}:long:{digest}"), value)  # noqa: S311
+        if isinstance(value, str):
+            return self._replace("unknown", value, lambda faker: _shape(faker.random, value))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            text = repr(value)
+            shaped = self._replace("number", text, lambda faker: _shape_digits(faker.random, text))
+            return orjson.loads(shaped)
+        if isinstance(value, list):
+            return [self.unknown(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.unknown(item) for key, item in value.items()}
+        return value  # booleans and nulls
+
+    def learn(self, task: Any) -> None:
+        """Learn the names of ``task`` (its contacts', its account's), so that free text
+        anywhere in the recording is cleared of them; :meth:`task` does it too, and a
+        caller with a whole answer learns every task's first."""
+        if not isinstance(task, dict):
+            return
+        account = task.get("account")
+        if isinstance(account, dict):
+            self._named(account.get("name"), self.company)
+        for contact in _contacts(task):
+            data = contact.get("data")
+            if isinstance(data, dict):
+                self._named(data.get("firstName"), self.first_name)
+                self._named(data.get("lastName"), self.last_name)
+                self._named(data.get("companyName"), self.company)
+
+    def _named(self, value: Any, replace: Callable[[str], str]) -> None:
+        if isinstance(value, str) and value:
+            replacement = replace(value)
+            with self._lock:
+                self._names.setdefault(value, replacement)
+
+    @property
+    def names_known(self) -> int:
+        """How many names the recording has met (it only grows)."""
+        return len(self._names)
+
+    def names_since(self, known: int) -> list[str]:
+        """The names met after the first ``known``."""
+        with self._lock:
+            return list(self._names)[known:]
+
     # -- a whole task -------------------------------------------------------------------
 
     def task(self, task: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``task`` with its people replaced (see the module's notes)."""
-        done = copy.deepcopy(task)
-        kept = frozenset(_crm_ids(done))
-        names: dict[str, str] = {}
-        account = done.get("account")
-        if isinstance(account, dict):
-            self._named(account, "name", self.company, names)
-            self._url_field(account, "crmUrl", kept)
-        for contact in _contacts(done):
-            self._contact(contact, names, kept)
-        opportunity = done.get("opportunity")
-        if isinstance(opportunity, dict):
-            name = opportunity.get("name")
-            if isinstance(name, str):
-                opportunity["name"] = self._free_text(name, names, whole=self.company)
-            self._url_field(opportunity, "crmUrl", kept)
-        if isinstance(done.get("title"), str):
-            done["title"] = self._free_text(done["title"], names)
-        return done
+        self.learn(task)
+        kept = frozenset(_crm_ids(task))
+        done = self._walk(task, _task_schema(), "", kept, task)
+        result: dict[str, Any] = done
+        return result
 
-    def _named(
+    def _walk(
         self,
-        node: dict[str, Any],
-        field: str,
-        replace: Callable[[str], str],
-        names: dict[str, str],
-    ) -> None:
-        value = node.get(field)
-        if isinstance(value, str) and value:
-            node[field] = names[value] = replace(value)
+        value: Any,
+        schema: dict[str, Any] | None,
+        path: str,
+        kept: frozenset[str],
+        parent: Any,
+    ) -> Any:
+        if schema is None:
+            return self.unknown(value)
+        schema = resolve(load_spec(), schema)
+        if isinstance(value, dict):
+            properties = schema.get("properties", {})
+            return {
+                key: self._walk(item, properties.get(key), _child(path, key), kept, value)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            items = schema.get("items")
+            return [self._walk(item, items, f"{path}[]", kept, value) for item in value]
+        return self._leaf(value, schema, path, kept, parent)
 
-    def _url_field(self, node: dict[str, Any], field: str, kept: frozenset[str]) -> None:
-        if isinstance(node.get(field), str):
-            node[field] = self.url(node[field], kept)
+    def _leaf(
+        self, value: Any, schema: dict[str, Any], path: str, kept: frozenset[str], parent: Any
+    ) -> Any:
+        if not isinstance(value, str):
+            return value  # described numbers and booleans: ids, weights, amounts, flags
+        # Additional contacts are contacts: one set of handlers for both.
+        handler = _HANDLERS.get(path.replace("additionalContacts[]", "contact"))
+        if handler is not None:
+            return handler(self, value, parent, kept)
+        if "enum" in schema or "format" in schema or _is_id(path):
+            return value
+        return self.text(value)
 
-    def _contact(
-        self, contact: dict[str, Any], names: dict[str, str], kept: frozenset[str]
-    ) -> None:
-        data = contact.get("data")
-        if not isinstance(data, dict):
-            return
-        self._named(data, "firstName", self.first_name, names)
-        self._named(data, "lastName", self.last_name, names)
-        self._named(data, "companyName", self.company, names)
-        self._url_field(data, "crmUrl", kept)
-        self._url_field(data, "linkedinProfile", kept)
-        for entry in data.get("emails") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("email"), str):
-                entry["email"] = self.email(entry["email"])
-        for phone in data.get("phoneNumbers") or []:
-            if not isinstance(phone, dict):
-                continue
-            country = phone.get("countryCode")
-            code = country if isinstance(country, int) and not isinstance(country, bool) else None
-            for field in ("raw", "normalized"):
-                if isinstance(phone.get(field), str):
-                    phone[field] = self.phone(phone[field], code)
-            if isinstance(phone.get("extension"), str):
-                phone["extension"] = self.extension(phone["extension"])
 
-    def _free_text(
-        self, text: str, names: dict[str, str], whole: Callable[[str], str] | None = None
-    ) -> str:
-        """``text`` with each known name replaced; with ``whole``, a text naming none of
-        them is replaced as a whole."""
-        known = [name for name in sorted(names, key=len, reverse=True) if len(name) >= _MIN_NAME]
-        if not known:
-            return whole(text) if whole is not None else text
-        pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, known)) + r")(?!\w)")
-        replaced, found = pattern.subn(lambda match: names[match.group(1)], text)
-        if not found and whole is not None:
-            return whole(text)
-        return replaced
+def _child(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _is_id(path: str) -> bool:
+    last = path.rsplit(".", 1)[-1]
+    return last in ("id", "crmId") or last.endswith("Id")
+
+
+def _shape_digits(rand: Any, text: str) -> str:
+    """``text`` (a JSON number) with each digit replaced, the first by a non-zero one."""
+    out: list[str] = []
+    for char in text:
+        if char.isdigit():
+            out.append(str(rand.randint(0 if out and out[-1] != "-" else 1, 9)))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _phone_code(parent: Any) -> int | None:
+    code = parent.get("countryCode") if isinstance(parent, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+Handler = Callable[[Anonymizer, str, Any, frozenset[str]], str]
+_URL: Handler = lambda self, value, parent, kept: self.url(value, kept)  # noqa: E731
+_HANDLERS: dict[str, Handler] = {
+    "account.name": lambda self, value, parent, kept: self.company(value),
+    "account.crmUrl": _URL,
+    "opportunity.crmUrl": _URL,
+    "opportunity.name": lambda self, value, parent, kept: self.opportunity(value),
+    "contact.data.firstName": lambda self, value, parent, kept: self.first_name(value),
+    "contact.data.lastName": lambda self, value, parent, kept: self.last_name(value),
+    "contact.data.companyName": lambda self, value, parent, kept: self.company(value),
+    "contact.data.crmUrl": _URL,
+    "contact.data.linkedinProfile": _URL,
+    "contact.data.emails[].email": lambda self, value, parent, kept: self.email(value),
+    "contact.data.phoneNumbers[].raw": lambda self, value, parent, kept: self.phone(
+        value, _phone_code(parent)
+    ),
+    "contact.data.phoneNumbers[].normalized": lambda self, value, parent, kept: self.phone(
+        value, _phone_code(parent)
+    ),
+    "contact.data.phoneNumbers[].extension": lambda self, value, parent, kept: self.extension(
+        value
+    ),
+}
+
+
+@functools.cache
+def _task_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = load_spec()["components"]["schemas"]["Task"]
+    return schema
 
 
 def _contacts(task: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -45,17 +45,20 @@ def _json(payload: Any) -> Response:
 
 @proxy_meta.get("/__health")
 def health() -> Response:
-    """Liveness, the port, the target, and how many calls were forwarded."""
+    """Liveness, the port, the target, how many calls were forwarded, and the recording
+    (its file, its tasks, why its last write failed)."""
     runtime = proxy_runtime()
     exchanges = runtime.drift.report()["exchanges"]
-    return _json(
-        {
-            "status": "ok",
-            "port": runtime.settings.port,
-            "target": runtime.forwarder.target,
-            "exchanges": exchanges,
-        }
-    )
+    health: dict[str, Any] = {
+        "status": "ok",
+        "port": runtime.settings.port,
+        "target": runtime.forwarder.target,
+        "exchanges": exchanges,
+    }
+    recording = runtime.recording_status()
+    if recording is not None:
+        health["recording"] = recording
+    return _json(health)
 
 
 @proxy_admin.get("/drift")
@@ -84,7 +87,13 @@ def _runtime(settings: ProxySettings, state: SharedState, summary_at_exit: bool)
         settings=settings,
         state=state,
         limiter=GongLimiter(settings.rate_limit, settings.daily_limit, state.limits_storage()),
-        forwarder=Forwarder(settings.target, settings.target_timeout, settings.threads),
+        forwarder=Forwarder(
+            settings.target,
+            settings.target_timeout,
+            settings.threads,
+            max_bytes=settings.max_target_bytes,
+            max_waiting=settings.max_target_calls or max(1, settings.threads - 1),
+        ),
         credential_filter=credentials,
         drift=drift,
         drift_file=drift_file,

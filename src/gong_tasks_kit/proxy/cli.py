@@ -75,6 +75,4 @@ def proxy_command(**options: Any) -> None:
     app = create_proxy_app(settings=settings, state=state, summary_at_exit=True)
     runtime = proxy_runtime(app)
     # One process: the drift report and the recording are gathered in it.
-    serve_until_stopped(
-        dispatcher_of(app), settings, _banner(runtime, settings), runtime.close_and_report
-    )
+    serve_until_stopped(dispatcher_of(app), settings, _banner(runtime, settings), runtime.stop)

@@ -14,7 +14,12 @@ import logging
 import time
 from urllib.parse import quote
 
-from gong_tasks_kit.proxy.forward import TargetReply, TargetUnreachableError, forwarded_headers
+from gong_tasks_kit.proxy.forward import (
+    TargetBusyError,
+    TargetReply,
+    TargetUnreachableError,
+    forwarded_headers,
+)
 from gong_tasks_kit.proxy.runtime import TARGET_LIMIT_KEY, ProxyRuntime
 from gong_tasks_kit.proxy.violations import request_violations, response_violations
 from gong_tasks_kit.serving.bounds import loggable, printable
@@ -70,8 +75,9 @@ class ProxyExchange:
         """The target's answer to the call, sent on once.
 
         Raises:
-            ApiError: 400 for a body that could not be read; 502 when the target does not
-                answer.
+            ApiError: 400 for a body that could not be read; 503 when as many calls as may
+                wait on the target already do; 502 when the target does not answer in
+                time, or its answer is too large or cannot be decoded.
         """
         runtime = self._runtime
         started = time.time()
@@ -80,6 +86,8 @@ class ProxyExchange:
         headers = forwarded_headers(call.headers())
         try:
             reply = runtime.forwarder.send(call.method, target_path(call), headers, body)
+        except TargetBusyError as error:
+            raise ApiError(503, [f"proxy: {error}"], source="proxy") from None
         except TargetUnreachableError as error:
             raise ApiError(502, [f"proxy: {error}"], source="proxy") from None
         violations = [

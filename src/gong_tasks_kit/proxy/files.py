@@ -43,13 +43,21 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def check_writable(path: str) -> str | None:
-    """Why ``path`` cannot be written (None when it can): its folder must exist and be
-    writable."""
-    folder = Path(path).resolve().parent
+    """Why ``path`` cannot be written (None when it can): it must not be a folder, and a
+    file must be creatable in its folder (tried: permissions, a read-only file system,
+    a missing folder all show)."""
+    target = Path(path)
+    folder = target.resolve().parent
+    if target.is_dir():
+        return f"{path}: is a folder, not a file"
     if not folder.is_dir():
         return f"{path}: the folder {folder} does not exist"
-    if not os.access(folder, os.W_OK):
-        return f"{path}: the folder {folder} is not writable"
+    try:
+        descriptor, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        return f"{path}: cannot write in the folder {folder} ({error.strerror})"
+    os.close(descriptor)
+    os.unlink(probe)
     return None
 
 
@@ -73,6 +81,7 @@ class FileKeeper:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self.error: str | None = None  # why the last write failed; None once one succeeds
 
     def changed(self) -> None:
         """Note a change; it is written within the interval."""
@@ -101,7 +110,10 @@ class FileKeeper:
             except OSError as error:
                 with self._lock:
                     self._dirty = True  # try again at the next turn
-                logger.error("could not write %s: %s", self.path, error.strerror)
+                    self.error = error.strerror or type(error).__name__
+                logger.error("could not write %s: %s", self.path, self.error)
+            else:
+                self.error = None
 
     def close(self) -> None:
         """Write what is left and stop the thread."""

@@ -7,17 +7,34 @@ status, body and headers come back as the target sent them, except connection he
 and those the proxy's server writes itself. Nothing is retried, no redirect is followed,
 no cookie is kept between calls, and neither ``.netrc`` nor the environment adds a
 credential.
+
+What comes back is bounded: the whole exchange by one deadline (``--target-timeout``, see
+:mod:`~gong_tasks_kit.proxy.deadline`), the body by a decoded size
+(``--max-target-bytes``, see :mod:`~gong_tasks_kit.proxy.answer_body`), and the calls
+waiting on the target at once by a cap: one more is refused at once
+(:class:`TargetBusyError`) instead of queueing behind the others.
 """
 
 from __future__ import annotations
 
+import http.client
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3
 from requests.utils import get_environ_proxies
+
+from gong_tasks_kit.proxy.answer_body import (
+    CHUNK_BYTES,
+    AnswerBodyError,
+    content_codings,
+    read_bounded,
+    too_large,
+)
+from gong_tasks_kit.proxy.deadline import Deadline, WatchedAdapter
 
 # Hop-by-hop headers (RFC 9110, 7.6.1) and those the server of each side writes itself.
 _CONNECTION_HEADERS = frozenset(
@@ -46,7 +63,12 @@ _NOT_RETURNED = _CONNECTION_HEADERS | {"content-encoding", "date", "server"}
 
 
 class TargetUnreachableError(RuntimeError):
-    """The target did not answer; the message names the reason (never a credential)."""
+    """The target did not answer, or its answer cannot be taken (too large, too slow);
+    the message names the reason (never a credential, never the body)."""
+
+
+class TargetBusyError(RuntimeError):
+    """As many calls as may wait on the target at once are waiting already."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,21 +101,36 @@ def forwarded_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
 class Forwarder:
     """A connection pool to one target."""
 
-    def __init__(self, target: str, timeout_seconds: float, connections: int) -> None:
+    def __init__(
+        self,
+        target: str,
+        timeout_seconds: float,
+        connections: int,
+        max_bytes: int = 32 * 1024 * 1024,
+        max_waiting: int | None = None,
+    ) -> None:
         """Prepare (nothing is sent yet).
 
         Args:
             target: The base URL, without a trailing slash.
-            timeout_seconds: How long to wait for the target's answer.
+            timeout_seconds: How long the whole exchange may take, the answer's last byte
+                included.
             connections: Connections kept open to the target (one per serving thread).
+            max_bytes: The largest answer body taken, once decoded.
+            max_waiting: Calls that may wait on the target at once (default:
+                ``connections``); one more gets :class:`TargetBusyError` at once.
         """
         self.target = target
+        self._seconds = timeout_seconds
         self._timeout = (min(10.0, timeout_seconds), timeout_seconds)
+        self._max_bytes = max_bytes
+        self.max_waiting = max_waiting or connections
+        self._waiting = threading.BoundedSemaphore(self.max_waiting)
         session = requests.Session()
         session.trust_env = False  # no .netrc credentials, no CA or proxy from elsewhere
         session.headers.clear()  # the caller's headers only, not the library's
         session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # keep none
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=connections, max_retries=0)
+        adapter = WatchedAdapter(pool_connections=1, pool_maxsize=connections, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         self._proxies = get_environ_proxies(target)  # HTTPS_PROXY / NO_PROXY still apply
@@ -109,21 +146,61 @@ class Forwarder:
             body: The caller's body, as it came.
 
         Raises:
-            TargetUnreachableError: when no answer came (refused, timed out, TLS failed).
+            TargetUnreachableError: when no whole answer came in time (refused, timed out,
+                TLS failed), or it was too large or undecodable.
+            TargetBusyError: when as many calls as may wait on the target already do.
         """
-        try:
-            answer = self._session.request(
-                method,
-                f"{self.target}{path}",
-                headers=headers,
-                data=body,
-                timeout=self._timeout,
-                allow_redirects=False,
-                proxies=self._proxies,
+        if not self._waiting.acquire(blocking=False):
+            many = self.max_waiting
+            raise TargetBusyError(
+                f"{many} {'call is' if many == 1 else 'calls are'} already waiting on the target"
             )
-        except requests.RequestException as error:
-            reason = type(error).__name__
-            raise TargetUnreachableError(f"the target did not answer ({reason})") from None
+        try:
+            with Deadline(self._seconds) as deadline:
+                try:
+                    return self._exchange(method, path, headers, body)
+                except (
+                    requests.RequestException,
+                    urllib3.exceptions.HTTPError,
+                    OSError,
+                    http.client.HTTPException,
+                ) as error:
+                    if deadline.expired:
+                        raise TargetUnreachableError(
+                            f"the target did not answer within {self._seconds:g} s "
+                            "(the whole answer)"
+                        ) from None
+                    reason = type(error).__name__
+                    raise TargetUnreachableError(f"the target did not answer ({reason})") from None
+        finally:
+            self._waiting.release()
+
+    def _exchange(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> TargetReply:
+        answer = self._session.request(
+            method,
+            f"{self.target}{path}",
+            headers=headers,
+            data=body,
+            timeout=self._timeout,
+            allow_redirects=False,
+            proxies=self._proxies,
+            stream=True,  # read below, within the limits
+        )
+        try:
+            declared = answer.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self._max_bytes:
+                raise too_large(self._max_bytes)
+            codings = content_codings(answer.headers.get("Content-Encoding"))
+            chunks = answer.raw.stream(CHUNK_BYTES, decode_content=False)
+            content = read_bounded(chunks, codings[0] if codings else None, self._max_bytes)
+        except AnswerBodyError as error:
+            answer.close()  # the rest is not read: this connection cannot be used again
+            raise TargetUnreachableError(str(error)) from None
+        except BaseException:
+            answer.close()
+            raise
         returned = tuple(
             (name, value)
             for name, value in answer.raw.headers.items()
@@ -133,7 +210,7 @@ class Forwarder:
         return TargetReply(
             answer.status_code,
             returned,
-            answer.content,
+            content,
             content_type.split(";", 1)[0].strip().lower(),
         )
 

@@ -64,6 +64,9 @@ class Recording:
         self._anonymizer = anonymizer
         self._lock = threading.Lock()
         self._tasks: dict[int, SourceTask] = {}
+        # With --anonymize, each task as the target sent it (credentials removed), to do
+        # again when a name it holds is met later, in another task.
+        self._originals: dict[int, tuple[Any, str | None]] = {}
         self._crm_type: str | None = None
         self.skipped = 0
         self.answers = AnswerLog(credentials)
@@ -104,6 +107,7 @@ class Recording:
         if not isinstance(tasks, list):
             return 0
         workspace = _filter_workspace(request_body)
+        names_known = self._learn(tasks)
         recorded = 0
         for task in tasks:
             task_id = task.get("id") if isinstance(task, dict) else None
@@ -115,7 +119,10 @@ class Recording:
                     self.skipped += 1
                     continue
                 self._tasks[prepared.task["id"]] = prepared
+                if self._anonymizer is not None:
+                    self._originals[prepared.task["id"]] = (task, prepared.workspace_id)
                 recorded += 1
+        self._revisit(names_known, {id(task) for task in tasks})
         crm_type = answer.get("crmType")
         with self._lock:
             if crm_type in crm_types():
@@ -134,6 +141,38 @@ class Recording:
         """
         self.answers.observe(operation_id, reply, started)
         self.keeper.changed()
+
+    def _learn(self, tasks: list[Any]) -> int:
+        """Let the anonymizer meet the names of a whole answer before any of its tasks is
+        done (a flow's name may name another task's contact); return how many names it
+        knew before."""
+        if self._anonymizer is None:
+            return 0
+        known = self._anonymizer.names_known
+        for task in tasks:
+            self._anonymizer.learn(task)
+        return known
+
+    def _revisit(self, names_known: int, just_done: set[int]) -> None:
+        """Do again the tasks recorded earlier that hold a name met only now."""
+        if self._anonymizer is None:
+            return
+        new = [name.encode() for name in self._anonymizer.names_since(names_known)]
+        if not new:
+            return
+        with self._lock:
+            earlier = [
+                (task_id, task, workspace)
+                for task_id, (task, workspace) in self._originals.items()
+                if id(task) not in just_done
+            ]
+        for task_id, task, workspace in earlier:
+            text = orjson.dumps(task)
+            if any(name in text for name in new):
+                prepared = self._prepared(task, workspace)
+                if prepared is not None:
+                    with self._lock:
+                        self._tasks[task_id] = prepared
 
     def to_json(self) -> bytes:
         """The recording's content: a Gong answer ``{"tasks": [...], "crmType": ...}``,

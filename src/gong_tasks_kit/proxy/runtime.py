@@ -109,12 +109,39 @@ class ProxyRuntime(ServerRuntime):
         ]
         if self.recording is not None:
             left_out = self.recording.skipped
+            error = self.recording.keeper.error
+            if error is not None:
+                lines.append(
+                    f"gong-tasks proxy: the recording could not be written to "
+                    f"{self.recording.keeper.path} ({error}): "
+                    f"{self.recording.task_count} tasks seen are not in it"
+                )
+            else:
+                lines.append(
+                    f"gong-tasks proxy: {self.recording.task_count} tasks recorded in "
+                    f"{self.recording.keeper.path}"
+                    + (f" ({left_out} left out: they break the spec)" if left_out else "")
+                )
+        if self.drift_file is not None and self.drift_file.error is not None:
             lines.append(
-                f"gong-tasks proxy: {self.recording.task_count} tasks recorded in "
-                f"{self.recording.keeper.path}"
-                + (f" ({left_out} left out: they break the spec)" if left_out else "")
+                f"gong-tasks proxy: the drift report could not be written to "
+                f"{self.drift_file.path} ({self.drift_file.error})"
             )
         return "\n".join(lines)
+
+    @property
+    def write_failed(self) -> bool:
+        """Whether the last write of the recording or the drift report failed."""
+        keepers = (self.recording.keeper if self.recording else None, self.drift_file)
+        return any(keeper is not None and keeper.error is not None for keeper in keepers)
+
+    def recording_status(self) -> dict[str, object] | None:
+        """The recording as ``/__health`` shows it: its file, the tasks in it, and why
+        the last write failed (None when it did not); None without ``--record``."""
+        if self.recording is None:
+            return None
+        keeper = self.recording.keeper
+        return {"path": str(keeper.path), "tasks": self.recording.task_count, "error": keeper.error}
 
     def close(self) -> None:
         """Write the files one last time and close the target's connections."""
@@ -128,6 +155,13 @@ class ProxyRuntime(ServerRuntime):
         """:meth:`close`, then print :meth:`summary` (the end of a serving process)."""
         self.close()
         print(self.summary(), file=sys.stderr, flush=True)
+
+    def stop(self) -> int:
+        """The end of ``gong-tasks proxy``: :meth:`close_and_report`, and the exit status:
+        1 when a file could not be written (a recording that lost data must not look like
+        a success), else 0."""
+        self.close_and_report()
+        return 1 if self.write_failed else 0
 
 
 def proxy_runtime(app: Flask | None = None) -> ProxyRuntime:

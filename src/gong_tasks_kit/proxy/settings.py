@@ -37,7 +37,20 @@ class ProxySettings(ServerSettings):
         validate_default=True,
     )
     target_timeout: int = setting(
-        30, "Seconds the target may take to answer a call, all of it.", ge=1, le=600
+        30, "Seconds the target may take to send its whole answer.", ge=1, le=600
+    )
+    max_target_bytes: int = setting(
+        32 * 1024 * 1024,
+        "Largest answer body taken from the target, decompressed (more: the caller gets 502).",
+        ge=1024,
+        le=2**31,
+    )
+    max_target_calls: int = setting(
+        0,
+        "Calls that may wait on the target at once; more are answered 503 at once "
+        "(0: one fewer than --threads, so a thread is left to answer them).",
+        ge=0,
+        le=10_000,
     )
     record: str = setting(
         "",

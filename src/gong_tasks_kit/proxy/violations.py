@@ -5,9 +5,12 @@ target's answer, each judged by the reference validator for the operation called
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from gong_tasks_kit.proxy.forward import TargetReply
+from gong_tasks_kit.serving.bounds import cut
 from gong_tasks_kit.serving.errors import ApiError
 from gong_tasks_kit.serving.task_ids import parse_task_id
 from gong_tasks_kit.spec.reference import (
@@ -17,6 +20,10 @@ from gong_tasks_kit.spec.reference import (
 )
 
 MAX_PER_EXCHANGE = 20  # enough to see the pattern; a journal entry stays small
+#: The longest message kept: the validator quotes the value it refuses, and a hostile
+#: answer's value may be its whole body (megabytes), bound for the journal, the log and
+#: the drift report.
+MAX_MESSAGE = 300
 _WHOLE = frozenset({"request", "response", "body"})  # locations that name no field
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -48,8 +55,11 @@ class ExchangeViolation:
         return f"{self.side} {_INDEX.sub('[]', self.location)}"
 
 
-def _side(side: str, found: list[Violation]) -> list[ExchangeViolation]:
-    return [ExchangeViolation(side, v.location, v.message) for v in found]
+def _side(side: str, found: Iterable[Violation]) -> list[ExchangeViolation]:
+    kept = islice(found, MAX_PER_EXCHANGE)
+    return [
+        ExchangeViolation(side, cut(v.location, 100), cut(v.message, MAX_MESSAGE)) for v in kept
+    ]
 
 
 def request_violations(
@@ -64,7 +74,7 @@ def request_violations(
             location, _, message = error.errors[0].partition(": ")
             found.append(ExchangeViolation("request", location, message))
     violations = iter_request_violations(body, content_type=content_type, operation=operation_id)
-    found += _side("request", list(violations))
+    found += _side("request", violations)
     return found[:MAX_PER_EXCHANGE]
 
 
@@ -77,4 +87,4 @@ def response_violations(operation_id: str, reply: TargetReply) -> list[ExchangeV
         content_type=reply.content_type,
         operation=operation_id,
     )
-    return _side("response", list(violations))[:MAX_PER_EXCHANGE]
+    return _side("response", violations)

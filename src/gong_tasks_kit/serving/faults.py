@@ -16,7 +16,7 @@ from typing import Any
 
 from gong_tasks_kit.serving.bounds import cut, is_json_integer
 from gong_tasks_kit.serving.errors import ApiError
-from gong_tasks_kit.serving.prefer import documented_error
+from gong_tasks_kit.serving.prefer import DEFAULT_RETRY_AFTER, documented_error
 from gong_tasks_kit.serving.state import GLOBAL_SCOPE, SharedState
 from gong_tasks_kit.spec.examples import common_statuses, documented_statuses
 from gong_tasks_kit.spec.operations import operation_ids
@@ -55,8 +55,12 @@ def _status(value: Any, operation: str | None = None, *, by_operation: bool = Tr
     (``by_operation``: whether the caller can name an operation, as a plan step can and
     chaos cannot)."""
     allowed = documented_statuses(operation) if operation else common_statuses()
-    if not is_json_integer(value) or value not in allowed:
-        listed = ", ".join(map(str, allowed))
+    listed = ", ".join(map(str, allowed))
+    if not is_json_integer(value):  # 429.0 or "429": a type problem, said as one
+        raise AdminInputError(
+            f"status must be an integer (one the spec documents: {listed}), got {_shown(value)}"
+        )
+    if value not in allowed:
         scope = f"for {operation}" if operation else "for every operation"
         hint = ""
         owners = [op for op in operation_ids() if value in documented_statuses(op)]
@@ -149,7 +153,11 @@ def parse_plan(payload: Any) -> tuple[str, list[dict[str, Any]]]:
                 f"a plan may hold at most {MAX_TIMES} steps (counting times); "
                 f"steps[0..{index}] already make {total}"
             )
-        step_value: dict[str, Any] = {"status": status, "retryAfter": retry_after}
+        # Retry-After belongs to a 429 only: on any other step it is ignored (clients such
+        # as MockControl.fail_next send one whatever the status), neither stored nor shown.
+        step_value: dict[str, Any] = {"status": status}
+        if status == 429:
+            step_value["retryAfter"] = retry_after
         if operation is not None:
             step_value["operation"] = operation
         checked.append((step_value, times))
@@ -168,11 +176,13 @@ def parse_chaos(payload: Any) -> dict[str, Any]:
     statuses = payload.get("statuses", [500])
     if not isinstance(statuses, list) or not statuses:
         raise AdminInputError("statuses must be a non-empty array")
+    checked = [_status(status, by_operation=False) for status in statuses]
+    retry_after = _integer(payload, "retryAfter", 0, MAX_RETRY_AFTER, 1)
     return {
         "rate": float(rate),
-        "statuses": [_status(status, by_operation=False) for status in statuses],
+        "statuses": checked,
         "seed": _integer(payload, "seed", 0, 2**63 - 1, 0),
-        "retryAfter": _integer(payload, "retryAfter", 0, MAX_RETRY_AFTER, 1),
+        **({"retryAfter": retry_after} if 429 in checked else {}),  # as for plan steps
         "session": _session(payload),
     }
 
@@ -215,7 +225,10 @@ def next_fault(state: SharedState, session: str | None, operation: str) -> ApiEr
         if step["status"] == 200:
             return None
         return documented_error(
-            step["status"], retry_after=step["retryAfter"], source="plan", operation_id=operation
+            step["status"],
+            retry_after=step.get("retryAfter", DEFAULT_RETRY_AFTER),
+            source="plan",
+            operation_id=operation,
         )
     chaos = state.get_setting("chaos")
     if chaos is None or not _applies(chaos, session):
@@ -227,7 +240,10 @@ def next_fault(state: SharedState, session: str | None, operation: str) -> ApiEr
     if status == 200:
         return None
     return documented_error(
-        status, retry_after=chaos["retryAfter"], source="chaos", operation_id=operation
+        status,
+        retry_after=chaos.get("retryAfter", DEFAULT_RETRY_AFTER),
+        source="chaos",
+        operation_id=operation,
     )
 
 

@@ -19,7 +19,16 @@ from typing import Any
 import orjson
 
 #: Twenty digits in a row: a number that may not fit 64 bits (or text in a string: harmless).
-_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+# Every digit becomes "0" and every other byte a space, so a run of 20 digits is one
+# substring search: C speed (0.2 s for a 139 MB data file, where a regex took 3 s).
+_DIGITS_ONLY = bytes(48 if chr(byte).isdigit() and byte < 128 else 32 for byte in range(256))
+_TWENTY_DIGITS = b"0" * 20
+
+
+def _has_long_number(raw: bytes) -> bool:
+    """Whether ``raw`` holds a run of 20 digits (an integer orjson would not keep exact)."""
+    return _TWENTY_DIGITS in raw.translate(_DIGITS_ONLY)
+
 
 _MAX_JSON_INTEGER_DIGITS = 40  # far beyond int64, and far below Python's own limit (4,300)
 
@@ -108,7 +117,7 @@ def parse_json(raw: bytes, *, long_numbers_exact: bool = False, bounded: bool = 
     if bounded and nested_too_deep(raw):
         raise NestingTooDeepError
     first_error: Exception | None = None
-    if not (long_numbers_exact and _LONG_NUMBER.search(raw)):
+    if not (long_numbers_exact and _has_long_number(raw)):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as error:

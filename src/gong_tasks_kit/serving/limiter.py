@@ -62,10 +62,16 @@ class GongLimiter:
     def admit(self, key: str) -> int | None:
         """Count one call of ``key``; return None if admitted, else the Retry-After seconds."""
         key = self.bucket(key)
-        if self._daily_item is not None and not self._daily.hit(self._daily_item, key):
-            return self._wait(self._daily.get_window_stats(self._daily_item, key).reset_time)
+        # The per-second limit first: a call it refuses must not use the day's quota (20
+        # fast calls used 20 of it, though 17 were refused). A moving window counts only
+        # what it admits, atomically (a Lua script on Redis), so workers sharing Redis
+        # agree. What remains: a call admitted here and then refused by the daily limit
+        # keeps its per-second slot (limits cannot give one back); that happens only
+        # once the day's quota is gone, when every call is refused anyway.
         if self._burst_item is not None and not self._burst.hit(self._burst_item, key):
             return self._wait(self._burst.get_window_stats(self._burst_item, key).reset_time)
+        if self._daily_item is not None and not self._daily.hit(self._daily_item, key):
+            return self._wait(self._daily.get_window_stats(self._daily_item, key).reset_time)
         return None
 
     def exhaust_daily(self, key: str) -> int:

@@ -1,0 +1,111 @@
+"""``--record`` never loses data silently: a path that cannot be written is refused at
+start, and a write that fails later shows in ``/__health``, in the exit message and in
+the exit status."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from proxy_process import GONG_TASKS, start_proxy
+from stand_in import stand_in_target
+
+from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
+from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.testing import LiveServer
+from gong_tasks_kit.proxy import create_proxy_app, proxy_state
+from gong_tasks_kit.proxy import files as proxy_files
+
+ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
+
+
+def test_proxy_record_refuses_a_folder_at_start(tmp_path: Path) -> None:
+    run = subprocess.run(  # noqa: S603 - our own console script
+        [GONG_TASKS, "proxy", "--target", "http://127.0.0.1:1", "--record", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [f"Error: {tmp_path}: is a folder, not a file"]
+
+
+def test_proxy_record_write_failure_shows_in_health_and_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    target = stand_in_target(users=1, tasks_per_user=4)
+    with LiveServer(target) as live:
+        path = tmp_path / "recording.json"
+        proxy = create_proxy_app({"target": live.url, "rate_limit": "off", "record": str(path)})
+        client = proxy.test_client()
+        user = mock_state(target.config["MOCK"]).store.user_ids[0]
+        answer = client.post(
+            "/v2/tasks",
+            json={"filter": {"userId": user, **ALL}},
+            headers={"Authorization": DEFAULT_AUTHORIZATION},
+        )
+        assert answer.status_code == 200
+        monkeypatch.setattr(proxy_files, "write_atomically", full_disk)
+        state = proxy_state(proxy)
+        state.close()
+        health = client.get("/__health").get_json()
+    assert health["recording"] == {
+        "path": str(path),
+        "tasks": 4,
+        "error": "No space left on device",
+    }
+    assert state.write_failed
+    assert (
+        f"the recording could not be written to {path} (No space left on device): "
+        "4 tasks seen are not in it" in state.summary()
+    )
+    assert not path.exists()
+
+
+def test_proxy_process_exits_non_zero_when_the_recording_is_lost(
+    start_mock: Callable[..., Any], tmp_path: Path
+) -> None:
+    target = start_mock(["--workers", "1", "--rate-limit", "off"])
+    folder = tmp_path / "out"
+    folder.mkdir()
+    record = folder / "recording.json"
+    process, url = start_proxy(target.url, tmp_path, "--record", str(record))
+    try:
+        shutil.rmtree(folder)  # the disk goes away after the start
+        user = requests.get(f"{target.url}/__health", timeout=10).json()["userIds"][0]
+        answer = requests.post(
+            f"{url}/v2/tasks",
+            json={"filter": {"userId": user, **ALL}},
+            headers={"Authorization": DEFAULT_AUTHORIZATION},
+            timeout=10,
+        )
+        assert answer.status_code == 200
+        deadline = time.monotonic() + 10
+        health: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            health = requests.get(f"{url}/__health", timeout=10).json()
+            if health["recording"]["error"]:
+                break
+            time.sleep(0.2)
+        assert health["recording"]["error"] == "No such file or directory"
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    finally:
+        process.kill()
+    output = (tmp_path / "proxy.log").read_text()
+    assert code == 1
+    assert f"the recording could not be written to {record} (No such file or directory)" in output
+    assert "tasks recorded" not in output
+    assert health["recording"]["tasks"] > 0
