@@ -9,13 +9,13 @@ in the spec is recorded the same way.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from gong_tasks_kit.contract_tests.operations import Operation
 from gong_tasks_kit.spec import load_spec, resolve
+from gong_tasks_kit.spec.loader import spec_cached
 
 # Headers any HTTP stack adds; never drift.
 _TRANSPORT_HEADERS = frozenset(
@@ -47,7 +47,7 @@ _TRANSPORT_HEADERS = frozenset(
 )
 
 
-@functools.cache
+@spec_cached
 def _document() -> dict[str, Any]:
     return load_spec()
 

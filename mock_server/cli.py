@@ -36,6 +36,7 @@ from gong_tasks_kit.mock_server.settings import (
     setting_fields,
 )
 from gong_tasks_kit.mock_server.task_source import DataFileError, DatasetError
+from gong_tasks_kit.spec.option import spec_banner_note, spec_option
 
 
 class StartError(click.ClickException):
@@ -96,7 +97,8 @@ def _banner(state: MockState) -> str:
             shown = repr(token) if token in DEFAULT_BEARER_TOKENS else "(configured)"
             lines.append(f"  bearer token {shown}: scopes {', '.join(scopes) or '(none)'}")
     lines += [
-        f"  spec: http://{host}:{settings.port}/openapi.json   health: /__health",
+        f"  spec: http://{host}:{settings.port}/openapi.json{spec_banner_note()}   "
+        "health: /__health",
         *([f"  QA console: http://{host}:{settings.port}/__admin/ui"] if settings.admin else []),
         f"  rate limits: {state.limiter.describe}",
         f"  state: {settings.shown_state}, journal keeps {settings.journal_size}",
@@ -167,6 +169,7 @@ def settings_from_options(
 
 @click.command("serve")
 @settings_options()
+@spec_option
 def serve_command(**options: Any) -> None:
     """Serve Gong's Tasks API from seeded data, or from the tasks of a --data file.
 

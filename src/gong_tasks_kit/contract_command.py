@@ -27,6 +27,7 @@ from gong_tasks_kit.contract_tests.settings import (
     load_settings,
 )
 from gong_tasks_kit.contract_tests.target import app_factory
+from gong_tasks_kit.spec.option import spec_option
 
 SUITE = "gong_tasks_kit.contract_tests"
 
@@ -61,6 +62,7 @@ def _settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command("contract", context_settings={"ignore_unknown_options": True})
 @_settings_options
+@spec_option
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **options: Any) -> None:

@@ -25,6 +25,7 @@ from gong_tasks_kit.proxy.app import create_proxy_app
 from gong_tasks_kit.proxy.files import check_writable
 from gong_tasks_kit.proxy.runtime import ProxyState, proxy_state
 from gong_tasks_kit.proxy.settings import ProxySettings
+from gong_tasks_kit.spec.option import spec_banner_note, spec_option
 
 
 def _banner(state: ProxyState, settings: ProxySettings) -> str:
@@ -40,7 +41,8 @@ def _banner(state: ProxyState, settings: ProxySettings) -> str:
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  target: {redact_url(settings.target)}  (each caller's own credentials are "
         "forwarded; none is stored)",
-        "  every exchange is validated against the spec: violations on the journal "
+        f"  every exchange is validated against the spec{spec_banner_note()}: violations "
+        "on the journal "
         "(/__admin/requests), drift report at /__admin/drift"
         + (f" and in {settings.drift_report}" if settings.drift_report else ""),
         f"  recording: {recording}",
@@ -53,6 +55,7 @@ def _banner(state: ProxyState, settings: ProxySettings) -> str:
 
 @click.command("proxy")
 @settings_options(ProxySettings)
+@spec_option
 def proxy_command(**options: Any) -> None:
     """Forward Gong's Tasks API to --target, validating every exchange against the spec.
 
