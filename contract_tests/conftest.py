@@ -25,6 +25,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.strategies import SearchStrategy
 
+from gong_tasks_kit.contract_tests.closing import closing_lines
 from gong_tasks_kit.contract_tests.filters import full_filter
 from gong_tasks_kit.contract_tests.outcome import EXIT_INCOMPLETE, RunOutcome
 from gong_tasks_kit.contract_tests.plan import (
@@ -47,6 +48,7 @@ from gong_tasks_kit.contract_tests.settings import (
     load_settings,
 )
 from gong_tasks_kit.contract_tests.target import NOT_RUN, KnownIds, KnownTasks, Reply, Target
+from gong_tasks_kit.contract_tests.workspaces import spent_before_plan
 from gong_tasks_kit.contract_tests.written_task import WrittenTask, choose
 
 SETTINGS_KEY = pytest.StashKey[ContractSettings]()
@@ -130,7 +132,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"gong-tasks contract: {error}") from None
     schema = build_schema(settings, known, max_examples=1, app=target.app)
     context = PlanContext(
-        settings, known, spec_example_cases(schema), runs_coverage_phase(settings)
+        settings,
+        known,
+        spec_example_cases(schema),
+        runs_coverage_phase(settings),
+        spent=spent_before_plan(target.workspace_lookup),
     )
     candidates = [
         candidate(
@@ -425,6 +431,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.line(
             f"incomplete run: exit status {EXIT_INCOMPLETE} (--require-complete)", red=True
         )
+    for line in closing_lines(target):  # the spec patch, then the workspace checks not run
+        terminalreporter.line(line)
 
 
 @pytest.hookimpl(trylast=True)

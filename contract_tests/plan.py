@@ -84,12 +84,15 @@ class PlanContext:
         spec_examples: Requests schemathesis builds from the spec's examples.
         coverage_phase: Whether schemathesis' coverage phase runs (its cases are not
             counted ahead, so it runs only without a budget).
+        spent: Requests of the budget already sent before the plan, one line each
+            (Gong's list of workspaces, say).
     """
 
     settings: ContractSettings
     known: KnownIds
     spec_examples: int
     coverage_phase: bool = False
+    spent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,7 @@ class Plan:
         names: Short names, by node id.
         kinds: ``designed``, ``random`` or ``last``, by node id.
         notes: Lines the plan's report adds.
+        spent: Requests sent before the plan.
     """
 
     budget: int | None
@@ -164,6 +168,7 @@ class Plan:
     names: Mapping[str, str] = field(default_factory=dict)
     kinds: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    spent: int = 0
 
     def decision(self, nodeid: str) -> Decision:
         """The decision for ``nodeid`` (a test the plan never saw simply runs)."""
@@ -171,8 +176,9 @@ class Plan:
 
     @property
     def planned_requests(self) -> int:
-        """Requests the plan expects the run to send (without retries)."""
-        return sum(d.requests for d in self.decisions.values() if d.runs)
+        """Requests the plan expects the run to send (without retries), those sent before
+        it included."""
+        return self.spent + sum(d.requests for d in self.decisions.values() if d.runs)
 
     @property
     def examples_cut(self) -> int:
@@ -280,7 +286,7 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
     randoms = [item for item in runnable if item.kind == RANDOM]
     # One request to confirm a broken split, and one per random test that runs (below).
     reserve = 0 if budget is None else 1
-    left = None if budget is None else max(0, budget - reserve)
+    left = None if budget is None else max(0, budget - reserve - len(context.spent))
     charged: set[str] = set()
     for item in runnable:
         if item.kind == RANDOM:
@@ -327,7 +333,10 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
         )
     order = {item.nodeid: index for index, item in enumerate(candidates)}
     notes = list(
-        dict.fromkeys(item.note for item in candidates if item.note and decisions[item.nodeid].runs)
+        dict.fromkeys(
+            [*context.spent]
+            + [item.note for item in candidates if item.note and decisions[item.nodeid].runs]
+        )
     )
     if context.coverage_phase:
         notes.append("schemathesis' coverage phase adds its own cases (not counted ahead)")
@@ -338,6 +347,7 @@ def make_plan(candidates: Sequence[Candidate], context: PlanContext) -> Plan:
         names={item.nodeid: item.name for item in candidates},
         kinds={item.nodeid: item.kind for item in candidates},
         notes=tuple(notes),
+        spent=len(context.spent),
     )
 
 

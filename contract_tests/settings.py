@@ -119,6 +119,14 @@ SETTINGS: tuple[Setting, ...] = (
         f"Where a live run writes its drift report (default {DEFAULT_DRIFT_REPORT}).",
     ),
     Setting(
+        "spec_patch",
+        "GONG_CONTRACT_SPEC_PATCH",
+        "text",
+        "Write a patch of the spec (a unified diff: git apply FILE at the repository root) "
+        "adding the fields, enum values, headers and statuses the run saw and the spec "
+        "lacks; written also when the run fails.",
+    ),
+    Setting(
         "no_shrink",
         "GONG_CONTRACT_NO_SHRINK",
         "flag",
@@ -157,6 +165,7 @@ class ContractSettings:
         seed_was_random: Whether :meth:`with_seed` picked the seed.
         allow_writes: The one task the update checks may write to (``--allow-writes``;
             against Gong nothing is written without it), as a canonical decimal id.
+        spec_patch: Where to write the spec patch (None: no patch).
     """
 
     kind: str
@@ -173,6 +182,7 @@ class ContractSettings:
     require_complete: bool = False
     seed_was_random: bool = False
     allow_writes: str | None = None
+    spec_patch: str | None = None
 
     @property
     def live(self) -> bool:
@@ -303,6 +313,7 @@ def load_settings(
         workspace_ids=workspace_ids,
         require_complete=bool(values["require_complete"]),
         allow_writes=values["allow_writes"],
+        spec_patch=values["spec_patch"],
     )
 
 

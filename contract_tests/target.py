@@ -49,6 +49,7 @@ from gong_tasks_kit.contract_tests.settings import (
     ContractSettings,
     is_gong_url,
 )
+from gong_tasks_kit.contract_tests.workspaces import WorkspaceLookup, look_up_workspaces
 
 _TIMEOUT_SECONDS = 30
 _DEFAULT = object()
@@ -220,6 +221,8 @@ class Target:
         self._stopped: str | None = None
         self._known: KnownIds | None = None
         self._held = 0
+        #: Gong's list of workspaces, when it was asked for (see ``workspaces``).
+        self.workspace_lookup: WorkspaceLookup | None = None
 
     @property
     def requests_sent(self) -> int:
@@ -246,7 +249,9 @@ class Target:
         settings = self.settings
         given = settings.workspace_ids
         if settings.live:
-            return KnownIds((settings.user_id or "",), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
+            known = KnownIds((settings.user_id or "",), given, "GONG_USER_ID, GONG_WORKSPACE_IDS")
+            self.workspace_lookup = look_up_workspaces(self, known)
+            return self.workspace_lookup.known
         health = self._get_json("/__health")
         behind = health.get("target") if isinstance(health, dict) else None
         if isinstance(behind, str) and is_gong_url(behind):
@@ -445,6 +450,14 @@ class Target:
             path=target_path,
             limit_is_the_answer=limit_is_the_answer,
             held=held,
+        )
+
+    def read_outside_spec(self, path: str) -> Reply:
+        """``GET path`` with the run's credential: a read-only call outside the spec
+        (against Gong only ``/v2/workspaces``), counted as a check of the budget."""
+        headers = {"Authorization": self.settings.authorization}
+        return self.deliver(
+            None, lambda: self._transport("GET", path, b"", headers), lambda r: r, path=path
         )
 
     def list_tasks(self, body: Any, **options: Any) -> Reply:

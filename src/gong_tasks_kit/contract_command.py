@@ -26,6 +26,7 @@ from gong_tasks_kit.contract_tests.settings import (
     SettingsPlugin,
     load_settings,
 )
+from gong_tasks_kit.contract_tests.spec_patch import spec_patch_problem
 from gong_tasks_kit.contract_tests.target import app_factory
 from gong_tasks_kit.spec.option import spec_option
 
@@ -81,6 +82,9 @@ def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **opti
             app_factory(settings.app_factory)
     except ContractConfigError as error:
         raise click.UsageError(str(error)) from None
+    problem = spec_patch_problem(settings.spec_patch) if settings.spec_patch else None
+    if problem is not None:
+        raise click.UsageError(problem)
     if settings.base_url is not None:
         _check_reachable(settings.base_url)
     # The suite's own ini file and root: the caller's pytest configuration stays out.
