@@ -55,6 +55,8 @@ from gong_tasks_kit.proxy.runtime import (
     render_drift_report,
 )
 from gong_tasks_kit.proxy.settings import ProxySettings
+from gong_tasks_kit.proxy.spec_patch import FLUSH_SECONDS as SPEC_PATCH_FLUSH_SECONDS
+from gong_tasks_kit.proxy.spec_patch import proxy_spec_patch, render_spec_patch
 from gong_tasks_kit.proxy.violations import request_violations, response_violations
 from gong_tasks_kit.spec import TASK_PATH, TASKS_PATH
 from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK
@@ -121,8 +123,9 @@ def _exchange(operation_id: str, task_id: str | None) -> Response:
     shown = [current.credential_filter.scrub_text(str(violation)) for violation in violations]
     g.violations = shown
     current.drift.observe(operation_id, reply, violations)
-    if current.drift_file is not None:
-        current.drift_file.changed()
+    for keeper in (current.drift_file, current.spec_patch_file):
+        if keeper is not None:
+            keeper.changed()
     if operation_id == LIST_TASKS and current.recording is not None:
         current.recording.observe(body, reply)
     if shown:
@@ -211,6 +214,13 @@ def _state(settings: ProxySettings, summary_at_exit: bool) -> ProxyState:
         drift_file = FileKeeper(
             settings.drift_report, lambda: render_drift_report(drift, credentials)
         )
+    patch_file = None
+    if settings.spec_patch:
+        patch_file = FileKeeper(
+            settings.spec_patch,
+            lambda: render_spec_patch(drift, credentials),
+            interval=SPEC_PATCH_FLUSH_SECONDS,
+        )
     return ProxyState(
         settings=settings,
         state=open_state(settings.state),
@@ -221,6 +231,7 @@ def _state(settings: ProxySettings, summary_at_exit: bool) -> ProxyState:
         drift_file=drift_file,
         recording=recording,
         summary_at_exit=summary_at_exit,
+        spec_patch_file=patch_file,
     )
 
 
@@ -264,6 +275,7 @@ def create_proxy_app(
     if settings.admin:
         app.register_blueprint(admin)
         app.register_blueprint(proxy_admin)
+        app.register_blueprint(proxy_spec_patch)
     register_error_handlers(app)
     app.register_error_handler(TargetUnreachableError, _unreachable)
     app.before_request(start_clock)

@@ -64,7 +64,7 @@ def proxy_command(**options: Any) -> None:
     also reads a GONG_PROXY_* environment variable.
     """
     settings: ProxySettings = settings_from_options(options, ProxySettings)
-    for path in (settings.record, settings.drift_report):
+    for path in (settings.record, settings.drift_report, settings.spec_patch):
         problem = check_writable(path) if path else None
         if problem is not None:
             raise StartError(problem)

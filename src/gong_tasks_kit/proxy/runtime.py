@@ -56,6 +56,7 @@ class ProxyState(Controls):
     drift_file: FileKeeper | None
     recording: Recording | None
     summary_at_exit: bool = False
+    spec_patch_file: FileKeeper | None = None
     _exit_report: _Once = field(default_factory=_Once, repr=False)
 
     def limit_key_for(self, credential: str | None, authorization: str | None) -> str:
@@ -101,6 +102,12 @@ class ProxyState(Controls):
                 f"{self.recording.keeper.path}"
                 + (f" ({left_out} left out: they break the spec)" if left_out else "")
             )
+        if self.spec_patch_file is not None:
+            patch = self.drift.spec_patch()
+            lines += [
+                f"gong-tasks proxy: {self.credential_filter.scrub_text(line)}"
+                for line in patch.summary(str(self.spec_patch_file.path))
+            ]
         return "\n".join(lines)
 
     def close(self) -> None:
@@ -109,6 +116,8 @@ class ProxyState(Controls):
             self.recording.keeper.close()
         if self.drift_file is not None:
             self.drift_file.close()
+        if self.spec_patch_file is not None:
+            self.spec_patch_file.close()
         self.forwarder.close()
 
     def close_and_report(self) -> None:
