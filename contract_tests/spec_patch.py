@@ -184,12 +184,18 @@ class _Builder:
                     self.left_out.append(f"{where[:120]!r}: not a plausible property name")
                 else:
                     grouped[(owner, name)].append((scope, parent))
+        # Objects the owner's schema describes, whichever answer they were in: a field
+        # absent from every object of one operation is still absent from them.
+        described: dict[pointers.Pointer, int] = defaultdict(int)
+        for (scope, path), count in self.observations.objects.items():
+            schema = self.schema_of(scope)
+            owner = None if schema is None else pointers.field_schema(self.document, schema, path)
+            if owner is not None:
+                described[owner] += count
         for (owner, name), parents in grouped.items():
             where = join(parents[0][1], name)
             sources = [(scope, join(parent, name)) for scope, parent in parents]
-            inferred = inference.field_schema(
-                sources, where, self.observations.object_count(parents)
-            )
+            inferred = inference.field_schema(sources, where, described[owner])
             if inferred is None:
                 continue  # the inference said why
             if self.edit.add((*owner, "properties"), name, inferred):
