@@ -181,7 +181,11 @@ class _Builder:
                 if owner is None or not isinstance(pointers.at(self.document, owner), dict):
                     self.left_out.append(f"{where}: its parent has no object schema to add to")
                 elif not _NAME.match(name):
-                    self.left_out.append(f"{where[:120]!r}: not a plausible property name")
+                    # Not quoted: an odd name may be anything (a credential echoed back).
+                    self.left_out.append(
+                        f"{parent or 'the body'}: a property whose name is "
+                        "no plausible name (not shown)"
+                    )
                 else:
                     grouped[(owner, name)].append((scope, parent))
         # Objects the owner's schema describes, whichever answer they were in: a field
@@ -223,7 +227,9 @@ class _Builder:
             numeric = node.get("type") in ("integer", "number")
             for value, seen in values.items():
                 if numeric or not _ENUM_VALUE.match(value):
-                    self.left_out.append(f"{path}: {value[:40]!r} is not a plausible enum value")
+                    self.left_out.append(
+                        f"{path}: a value that is no plausible enum value (not shown)"
+                    )
                     continue
                 where, total = grouped.get((found, value), (path, Seen()))
                 total.add(seen)
@@ -253,7 +259,7 @@ class _Builder:
             if _HEADER.match(name):
                 by_name[name][scope] = seen
             else:
-                self.left_out.append(f"header {name[:40]!r}: not a plausible header name")
+                self.left_out.append("a header whose name is no plausible name (not shown)")
         for name, scopes in by_name.items():
             targets: list[Scope] = []
             for op_id in dict.fromkeys(scope[0] for scope in scopes):

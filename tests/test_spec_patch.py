@@ -205,9 +205,12 @@ def test_spec_patch_refuses_implausible_names_values_and_headers() -> None:
         )
     )
     assert patch.additions == ()
-    assert secret not in patch.text()
-    assert any("not a plausible enum value" in line for line in patch.left_out)
-    assert any("not a plausible property name" in line for line in patch.left_out)
+    assert secret not in repr(patch)
+    assert "crmType: a value that is no plausible enum value (not shown)" in patch.left_out
+    assert "tasks[].status: a value that is no plausible enum value (not shown)" in patch.left_out
+    assert "tasks[]: a property whose name is no plausible name (not shown)" in patch.left_out
+    assert "a header whose name is no plausible name (not shown)" in patch.left_out
+    assert "bad name" not in repr(patch)
 
 
 def test_spec_patch_names_type_mismatches_it_does_not_change() -> None:
