@@ -88,8 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
         "workspace_ids",
         "GONG_WORKSPACE_IDS",
         "text",
-        "Comma-separated workspace ids of the company (default: a mock's /__health); "
-        "the workspace checks need them against Gong.",
+        "Comma-separated workspace ids of the company (default: a mock's /__health; "
+        "against Gong, its GET /v2/workspaces when the credentials may read it).",
     ),
     Setting("max_examples", "GONG_CONTRACT_MAX_EXAMPLES", "count", "Random examples per test."),
     Setting(

@@ -47,11 +47,27 @@ class SpecFileError(ValueError):
     """A spec file given with ``--spec`` cannot be used; the message says why, in a line."""
 
 
-def active_spec_path() -> Path:
-    """The spec file in use: ``GONG_TASKS_SPEC`` when set, else :data:`SPEC_PATH`."""
+def _named_in_environment() -> Path:
     named = os.environ.get(SPEC_ENV, "").strip()
-    # No resolve() here: this runs on every cached call (use_spec stores an absolute path).
-    return Path(named) if named else SPEC_PATH
+    return Path(named).resolve() if named else SPEC_PATH
+
+
+# Read once: a lookup of the environment costs microseconds (KeyError inside), and the
+# active file is asked on every cached call; use_spec() changes both. The caches are keyed
+# by the path's text (a Path hashes in Python, several times slower).
+_active: Path = _named_in_environment()
+_active_key: str = str(_active)
+
+
+def _set_active(path: Path) -> None:
+    global _active, _active_key  # the one place the active spec changes
+    _active, _active_key = path, str(path)
+
+
+def active_spec_path() -> Path:
+    """The spec file in use: ``GONG_TASKS_SPEC`` (as it was when the process started, or
+    as :func:`use_spec` set it), else :data:`SPEC_PATH`."""
+    return _active
 
 
 def spec_cached(function: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -59,12 +75,12 @@ def spec_cached(function: Callable[_P, _R]) -> Callable[_P, _R]:
     arguments: for functions whose result derives from the spec."""
 
     @functools.lru_cache(maxsize=_CACHE_ENTRIES)
-    def for_spec(path: Path, *args: Any, **kwargs: Any) -> _R:
+    def for_spec(path: str, *args: Any, **kwargs: Any) -> _R:
         return function(*args, **kwargs)
 
     @functools.wraps(function)
     def cached(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        return for_spec(active_spec_path(), *args, **kwargs)  # type: ignore[arg-type]
+        return for_spec(_active_key, *args, **kwargs)  # type: ignore[arg-type]
 
     cached.cache_clear = for_spec.cache_clear  # type: ignore[attr-defined]
     return cached
@@ -177,9 +193,11 @@ def use_spec(path: str | Path | None) -> Path:
     """
     if path is None:
         os.environ.pop(SPEC_ENV, None)
+        _set_active(SPEC_PATH)
         return SPEC_PATH
     resolved = check_spec_file(path)
     os.environ[SPEC_ENV] = str(resolved)
+    _set_active(resolved)
     return resolved
 
 
@@ -187,7 +205,7 @@ def use_spec(path: str | Path | None) -> Path:
 def spec_in_use(path: str | Path | None) -> Iterator[Path]:
     """Use ``path`` as the spec within the block (see :func:`use_spec`), then the spec
     that was active before."""
-    before = os.environ.get(SPEC_ENV)
+    before, active = os.environ.get(SPEC_ENV), _active
     try:
         yield use_spec(path)
     finally:
@@ -195,6 +213,7 @@ def spec_in_use(path: str | Path | None) -> Iterator[Path]:
             os.environ.pop(SPEC_ENV, None)
         else:
             os.environ[SPEC_ENV] = before
+        _set_active(active)
 
 
 def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
