@@ -15,6 +15,9 @@ import orjson
 from flask import Flask, Response, request
 
 from gong_tasks_kit.contract_tests.operations import WORKSPACES_PATH, may_send_to_gong
+from gong_tasks_kit.contract_tests.plan import Candidate, PlanContext, make_plan
+from gong_tasks_kit.contract_tests.settings import load_settings
+from gong_tasks_kit.contract_tests.target import KnownIds
 from gong_tasks_kit.contract_tests.workspaces import HOW_TO_RUN, workspace_ids
 from gong_tasks_kit.mock_server.app import mock_state
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
@@ -130,3 +133,24 @@ def test_workspace_ids_are_read_bounded_and_checked() -> None:
     assert workspace_ids({"errors": ["Access denied"]}) is None
     many = {"workspaces": [{"id": str(n)} for n in range(1000)]}
     assert len(workspace_ids(many) or ()) == 100
+
+
+def test_a_request_sent_before_the_plan_counts_in_its_budget() -> None:
+    settings = load_settings(
+        {
+            "GONG_CONTRACT_BASE_URL": "https://us-1.api.gong.io",
+            "GONG_USER_ID": "1",
+            "GONG_ACCESS_KEY": "key",
+            "GONG_ACCESS_KEY_SECRET": "secret",
+            "GONG_CONTRACT_MAX_REQUESTS": "5",
+        }
+    )
+    known = KnownIds(("1",), ("10",), "test")
+    checks = [Candidate(f"t{n}", f"t{n}", "designed", requests=2) for n in range(2)]
+    note = "sent before the plan: GET /v2/workspaces (the company's workspace ids)"
+    before = make_plan(checks, PlanContext(settings, known, 0))
+    after = make_plan(checks, PlanContext(settings, known, 0, spent=(note,)))
+    assert [d.runs for d in before.decisions.values()] == [True, True]
+    assert [d.runs for d in after.decisions.values()] == [True, False], "budget 5: 1 + 2 + 1"
+    assert after.planned_requests == 3
+    assert f"  {note}" in after.describe()
