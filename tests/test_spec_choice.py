@@ -25,6 +25,7 @@ from gong_tasks_kit.spec.loader import (
     check_spec_file,
     spec_in_use,
 )
+from gong_tasks_kit.spec.option import spec_banner_note
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 WIDEST = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN"]}
@@ -175,3 +176,10 @@ def test_cli_spec_lint_lints_a_given_file(tmp_path: Path) -> None:
     assert "examples.missingScope" in bad.stderr
     assert unreadable.returncode == 2
     assert "cannot be read" in unreadable.stderr
+
+
+def test_banners_name_a_spec_other_than_the_packaged_one(tmp_path: Path) -> None:
+    changed = _copy(tmp_path, _short_user_ids)
+    assert spec_banner_note() == ""
+    with spec_in_use(changed):
+        assert spec_banner_note() == f" (from {changed.resolve()})"
