@@ -26,7 +26,7 @@ import requests
 
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 from gong_tasks_kit.fixtures.dataset import build_dataset
-from gong_tasks_kit.mock_server.task_data import SourceTask, TaskDocument
+from gong_tasks_kit.serving.task_documents import SourceTask, TaskDocument
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 USERS = 20

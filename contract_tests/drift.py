@@ -9,13 +9,14 @@ in the spec is recorded the same way.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from gong_tasks_kit.contract_tests.observations import Observations, Scope
 from gong_tasks_kit.contract_tests.operations import Operation
 from gong_tasks_kit.spec import load_spec, resolve
+from gong_tasks_kit.spec.loader import spec_cached
 
 # Headers any HTTP stack adds; never drift.
 _TRANSPORT_HEADERS = frozenset(
@@ -47,7 +48,7 @@ _TRANSPORT_HEADERS = frozenset(
 )
 
 
-@functools.cache
+@spec_cached
 def _document() -> dict[str, Any]:
     return load_spec()
 
@@ -150,10 +151,13 @@ def _note(bucket: set[str], text: str) -> None:
 
 
 class DriftRecorder:
-    """Collects the answers of a run and compares them with the spec."""
+    """Collects the answers of a run and compares them with the spec, and keeps in
+    :attr:`observations` what a spec patch is inferred from."""
 
-    def __init__(self) -> None:
+    def __init__(self, observations: Observations | None = None) -> None:
         """Start with nothing seen."""
+        self.observations = Observations() if observations is None else observations
+        self._scope: Scope = ("", 0)
         self._seen_fields: set[str] = set()
         self._new_fields: set[str] = set()
         self._new_headers: set[str] = set()
@@ -171,10 +175,12 @@ class DriftRecorder:
             return
         if "enum" in schema and value not in schema["enum"]:
             _note(self._enum, f"{path}: {_excerpt(value)} is not in {schema['enum']}")
+            self.observations.enum_value(self._scope, path, value)
         if isinstance(value, list) and "items" in schema:
             for item in value:
                 self._walk(item, schema["items"], f"{path}[]")
         elif isinstance(value, dict):
+            self.observations.object_at(self._scope, path)
             properties = schema.get("properties", {})
             for key, item in value.items():
                 child = f"{path}.{key}" if path else key
@@ -183,6 +189,7 @@ class DriftRecorder:
                     self._walk(item, properties[key], child)
                 else:
                     _note(self._new_fields, child)
+                    self.observations.new_field(self._scope, path, key, item)
 
     def record(
         self, operation: Operation | None, status: int, headers: dict[str, str], body: Any
@@ -195,9 +202,15 @@ class DriftRecorder:
         self._statuses[status] += 1
         if operation is None:
             return
+        scope = self._scope = (operation.operation_id, status)
         if status not in operation.documented_statuses():
             self._undocumented.add((operation.label, status))
+            content_type = next(
+                (v for k, v in headers.items() if k.lower() == "content-type"), None
+            )
+            self.observations.undocumented(scope, content_type, body)
             return
+        self.observations.answer(scope)
         if status == 200:
             self._answered.add(operation)
         documented = operation.documented_headers()
@@ -205,6 +218,7 @@ class DriftRecorder:
             lowered = name.lower()
             if lowered not in documented and lowered not in _TRANSPORT_HEADERS:
                 _note(self._new_headers, lowered)
+                self.observations.header(scope, lowered)
         schema = operation.response_schema(status)
         if body is not None and schema is not None:
             self._walk(body, schema, "")

@@ -5,24 +5,24 @@ Values come from the spec's enums, so the checks follow the spec when it changes
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 from gong_tasks_kit.spec import load_spec, resolve
+from gong_tasks_kit.spec.loader import spec_cached
 
 #: Filter field → the task field it selects on. Each task has exactly one value there,
 #: so the answers for each value alone split the answer for all of them.
 PARTITIONS: Mapping[str, str] = {"types": "type", "status": "status"}
 
 
-@functools.cache
+@spec_cached
 def _filter_schema() -> dict[str, Any]:
     document = load_spec()
     return resolve(document, document["components"]["schemas"]["TaskFilter"])
 
 
-@functools.cache
+@spec_cached
 def values_of(field: str) -> tuple[str, ...]:
     """Every value the spec allows in the array field ``field`` (``types``, ...)."""
     document = load_spec()

@@ -46,6 +46,9 @@ CHECKS: Mapping[str, str] = {
     "not-owner": "a task another user owns gets the 404 and stays as it was (mocks only)",
     "reset-restores": "after POST /__admin/reset a task is as seeded (mocks only)",
     "restore": "the task the update checks wrote to gets its original status and due date back",
+    "update-refuses-unknown-status": "an update with an unknown status gets Gong's 400",
+    "update-refuses-malformed-due-date": "an update with a dueDate in no ISO-8601 form gets 400",
+    "update-refuses-wrong-user-id-type": "an update whose userId is no JSON string gets 400",
     "drift": "no type, enum or status code outside the spec in any answer",
 }
 

@@ -34,6 +34,7 @@ from gong_tasks_kit.contract_tests.update_mutants import (
     reset_does_not_restore,
     unknown_task_answered_200,
     unknown_task_answered_500,
+    update_accepts_invalid_updates,
     update_answers_other_status,
     update_bumps_updated,
     update_not_reordered,
@@ -61,6 +62,7 @@ __all__ = [
     "undocumented_status",
     "unknown_task_answered_200",
     "unknown_task_answered_500",
+    "update_accepts_invalid_updates",
     "update_answers_other_status",
     "update_bumps_updated",
     "update_not_reordered",
@@ -274,6 +276,10 @@ MUTANTS: Mapping[str, Caught] = {
     "unknown_task_answered_500": Caught("unknown-task", "which no user has, got 500 instead"),
     "updates_any_users_task": Caught("not-owner", "got 200 instead of Gong's 404"),
     "reset_does_not_restore": Caught("reset-restores", "is not as seeded"),
+    "update_accepts_invalid_updates": Caught(
+        "update-refuses-unknown-status",
+        "with an unknown status ('NOT_A_STATUS') got 200 instead of Gong's 400 (accepted",
+    ),
 }
 
 #: Mutants that break the answers' schema: schemathesis alone must catch them.

@@ -33,6 +33,11 @@ UPDATE_TASK = operation(UPDATE_TASK_ID)
 #: also all that schemathesis ever sees of the spec against Gong.
 LIVE_OPERATIONS = frozenset({LIST_TASKS})
 
+#: Gong's read-only list of the company's workspaces, outside the spec: asked once
+#: against Gong when ``GONG_WORKSPACE_IDS`` is not set (``Target.read_outside_spec``,
+#: the one sender of a ``GET`` outside the spec).
+WORKSPACES_PATH = "/v2/workspaces"
+
 
 def task_path(task_id: str | int) -> str:
     """The update call's concrete path for ``task_id``."""
@@ -43,8 +48,9 @@ def may_send_to_gong(
     operation: Operation | None, path: str | None, allow_writes: str | None
 ) -> bool:
     """Whether a call may reach the real Gong API: an operation of
-    :data:`LIVE_OPERATIONS`, or, only when the user opted in with ``--allow-writes
-    TASK_ID``, the update call on exactly that task's path.
+    :data:`LIVE_OPERATIONS`, Gong's read-only list of workspaces
+    (:data:`WORKSPACES_PATH`, outside the spec), or, only when the user opted in with
+    ``--allow-writes TASK_ID``, the update call on exactly that task's path.
 
     Args:
         operation: The spec's operation called (None: a call the spec lacks).
@@ -53,6 +59,8 @@ def may_send_to_gong(
     """
     if operation in LIVE_OPERATIONS:
         return True
+    if operation is None:
+        return path == WORKSPACES_PATH
     return (
         allow_writes is not None
         and operation == UPDATE_TASK
@@ -65,6 +73,7 @@ __all__ = [
     "LIST_TASKS",
     "LIVE_OPERATIONS",
     "UPDATE_TASK",
+    "WORKSPACES_PATH",
     "Operation",
     "find_operation",
     "may_send_to_gong",

@@ -46,6 +46,7 @@ from gong_tasks_kit.contract_tests.stash_keys import (
 )
 from gong_tasks_kit.contract_tests.summary import not_run_tests, outcome_of, write_summary
 from gong_tasks_kit.contract_tests.target import Target
+from gong_tasks_kit.contract_tests.workspaces import spent_before_schedule
 
 __all__ = [
     "pytest_collection_modifyitems",
@@ -132,7 +133,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"gong-tasks contract: {error}") from None
     schema = build_schema(settings, known, max_examples=1, app=target.app)
     context = ScheduleContext(
-        settings, known, spec_example_cases(schema), runs_coverage_phase(settings)
+        settings,
+        known,
+        spec_example_cases(schema),
+        runs_coverage_phase(settings),
+        spent=spent_before_schedule(target.workspace_lookup),
     )
     candidates = [
         candidate(

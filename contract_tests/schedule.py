@@ -85,12 +85,15 @@ class ScheduleContext:
         spec_examples: Requests schemathesis builds from the spec's examples.
         coverage_phase: Whether schemathesis' coverage phase runs (its cases are not
             counted ahead, so it runs only without a budget).
+        spent: Requests of the budget already sent before the schedule, one line each
+            (Gong's list of workspaces, say).
     """
 
     settings: ContractSettings
     known: KnownIds
     spec_examples: int
     coverage_phase: bool = False
+    spent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,7 @@ class Schedule:
         names: Short names, by node id.
         kinds: ``designed``, ``random`` or ``last``, by node id.
         notes: Lines the schedule's report adds.
+        spent: Requests sent before the schedule.
     """
 
     budget: int | None
@@ -165,6 +169,7 @@ class Schedule:
     names: Mapping[str, str] = field(default_factory=dict)
     kinds: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    spent: int = 0
 
     def decision(self, nodeid: str) -> Decision:
         """The decision for ``nodeid`` (a test the schedule never saw simply runs)."""
@@ -172,8 +177,9 @@ class Schedule:
 
     @property
     def planned_requests(self) -> int:
-        """Requests the schedule expects the run to send (without retries)."""
-        return sum(d.requests for d in self.decisions.values() if d.runs)
+        """Requests the schedule expects the run to send (without retries), those sent before
+        it included."""
+        return self.spent + sum(d.requests for d in self.decisions.values() if d.runs)
 
     @property
     def examples_cut(self) -> int:
@@ -281,7 +287,7 @@ def make_schedule(candidates: Sequence[Candidate], context: ScheduleContext) -> 
     randoms = [item for item in runnable if item.kind == RANDOM]
     # One request to confirm a broken split, and one per random test that runs (below).
     reserve = 0 if budget is None else 1
-    left = None if budget is None else max(0, budget - reserve)
+    left = None if budget is None else max(0, budget - reserve - len(context.spent))
     charged: set[str] = set()
     for item in runnable:
         if item.kind == RANDOM:
@@ -328,7 +334,10 @@ def make_schedule(candidates: Sequence[Candidate], context: ScheduleContext) -> 
         )
     order = {item.nodeid: index for index, item in enumerate(candidates)}
     notes = list(
-        dict.fromkeys(item.note for item in candidates if item.note and decisions[item.nodeid].runs)
+        dict.fromkeys(
+            [*context.spent]
+            + [item.note for item in candidates if item.note and decisions[item.nodeid].runs]
+        )
     )
     if context.coverage_phase:
         notes.append("schemathesis' coverage phase adds its own cases (not counted ahead)")
@@ -339,6 +348,7 @@ def make_schedule(candidates: Sequence[Candidate], context: ScheduleContext) -> 
         names={item.nodeid: item.name for item in candidates},
         kinds={item.nodeid: item.kind for item in candidates},
         notes=tuple(notes),
+        spent=len(context.spent),
     )
 
 

@@ -110,12 +110,12 @@ class ContractOptions(BaseSettings):
         "Target URL (default: the mock in-process). A *.gong.io URL is the real API: "
         f"read-only (unless --allow-writes), {LIVE_REQUESTS_PER_SECOND} req/s, budgeted.",
     )
-    live: Boolean = setting(False, "Treat the base URL as the real Gong API.")
+    live: Boolean = setting(False, "Treat the base URL as the real Gong API.", flag=True)
     app: str = setting("", f"In-process app factory, module:function (default: {DEFAULT_APP}).")
     workspace_ids: str = setting(
         "",
-        "Comma-separated workspace ids of the company (default: a mock's /__health); "
-        "the workspace checks need them against Gong.",
+        "Comma-separated workspace ids of the company (default: a mock's /__health; "
+        "against Gong, its GET /v2/workspaces when the credentials may read it).",
         validation_alias="GONG_WORKSPACE_IDS",
     )
     max_examples: Count = setting(
@@ -136,14 +136,22 @@ class ContractOptions(BaseSettings):
     require_complete: Boolean = setting(
         False,
         "Exit 3 when a check could not run (budget or the target's limits) and none failed.",
+        flag=True,
     )
     drift_report: str = setting(
         "", f"Where a live run writes its drift report (default {DEFAULT_DRIFT_REPORT})."
+    )
+    spec_patch: str = setting(
+        "",
+        "Write a patch of the spec (a unified diff: git apply FILE at the repository root) "
+        "adding the fields, enum values, headers and statuses the run saw and the spec "
+        "lacks; written also when the run fails.",
     )
     no_shrink: Boolean = setting(
         False,
         "Report failing examples as found, unshrunk (faster; always so against Gong and "
         "with a budget).",
+        flag=True,
     )
     allow_writes: TaskId = setting(
         None,
@@ -200,6 +208,7 @@ class ContractSettings:
         seed_was_random: Whether :meth:`with_seed` picked the seed.
         allow_writes: The one task the update checks may write to (``--allow-writes``;
             against Gong nothing is written without it), as a canonical decimal id.
+        spec_patch: Where to write the spec patch (None: no patch).
     """
 
     kind: str
@@ -216,6 +225,7 @@ class ContractSettings:
     require_complete: bool = False
     seed_was_random: bool = False
     allow_writes: str | None = None
+    spec_patch: str | None = None
 
     @property
     def live(self) -> bool:
@@ -317,6 +327,7 @@ def load_settings(
         workspace_ids=workspace_ids,
         require_complete=options.require_complete,
         allow_writes=options.allow_writes,
+        spec_patch=options.spec_patch.strip() or None,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from gong_tasks_kit.contract_tests.budget import NOT_RUN
+from gong_tasks_kit.contract_tests.closing import closing_lines
 from gong_tasks_kit.contract_tests.outcome import EXIT_INCOMPLETE, RunOutcome
 from gong_tasks_kit.contract_tests.stash_keys import OUTCOME_KEY, SCHEDULE_KEY, TARGET_KEY
 
@@ -101,3 +102,5 @@ def write_summary(terminalreporter: Any, config: pytest.Config) -> None:
         terminalreporter.line(
             f"incomplete run: exit status {EXIT_INCOMPLETE} (--require-complete)", red=True
         )
+    for line in closing_lines(target):  # the spec patch, then the workspace checks not run
+        terminalreporter.line(line)

@@ -39,6 +39,7 @@ from gong_tasks_kit.contract_tests.operations import (
 from gong_tasks_kit.contract_tests.pacing import Pacer
 from gong_tasks_kit.contract_tests.replies import Reply
 from gong_tasks_kit.contract_tests.settings import ContractSettings
+from gong_tasks_kit.contract_tests.workspaces import WorkspaceLookup, look_up_workspaces
 
 __all__ = ["Target", "TargetUnreachableError"]
 
@@ -78,6 +79,8 @@ class Target:
         self.budget = Budget(settings.max_requests, self.counters)
         self._pacer = Pacer(paced=settings.live, counters=self.counters, budget=self.budget)
         self._known: KnownIds | None = None
+        #: Gong's list of workspaces, when it was asked for (see ``workspaces``).
+        self.workspace_lookup: WorkspaceLookup | None = None
 
     @property
     def requests_sent(self) -> int:
@@ -95,7 +98,11 @@ class Target:
         """The users and workspaces to query (see ``known_ids``); read once, never
         counted as a check."""
         if self._known is None:
-            self._known = discover_known_ids(self.settings, self._get_json)
+            known = discover_known_ids(self.settings, self._get_json)
+            if self.settings.live:  # Gong's own list of workspaces, when none were given
+                self.workspace_lookup = look_up_workspaces(self, known)
+                known = self.workspace_lookup.known
+            self._known = known
         return self._known
 
     def _get_json(self, path: str) -> Any:
@@ -233,6 +240,14 @@ class Target:
             path=target_path,
             limit_is_the_answer=limit_is_the_answer,
             held=held,
+        )
+
+    def read_outside_spec(self, path: str) -> Reply:
+        """``GET path`` with the run's credential: a read-only call outside the spec
+        (against Gong only ``/v2/workspaces``), counted as a check of the budget."""
+        headers = {"Authorization": self.settings.authorization}
+        return self.deliver(
+            None, lambda: self._transport("GET", path, b"", headers), lambda r: r, path=path
         )
 
     def list_tasks(self, body: Any, **options: Any) -> Reply:

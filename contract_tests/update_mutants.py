@@ -124,6 +124,43 @@ def reset_does_not_restore() -> Flask:
     return _around_updates(create_app(), wrap)
 
 
+def _made_valid(body: dict[str, Any]) -> dict[str, Any]:
+    """An invalid update made into a valid one: an unknown status becomes DONE, a due date
+    that is no date-time a fixed one, a user id of the wrong type its text."""
+    fixed = dict(body)
+    if "status" in fixed and fixed["status"] not in values_of("status"):
+        fixed["status"] = "DONE"
+    if "dueDate" in fixed:
+        try:
+            datetime.fromisoformat(str(fixed["dueDate"]).replace("Z", "+00:00"))
+        except ValueError:
+            fixed["dueDate"] = "2031-01-01T09:00:00Z"
+    user = fixed.get("userId")
+    if isinstance(user, list) and user:
+        user = user[0]
+    if user is not None and not isinstance(user, str):
+        fixed["userId"] = str(user)
+    return fixed
+
+
+def update_accepts_invalid_updates() -> Flask:
+    """An update with an unknown status, a malformed due date or a user id of the wrong
+    type is taken as a valid one (DONE, a fixed due date, the id's text) and answered 200:
+    the task changes."""
+
+    def wrap(inner: WSGIApplication) -> _Middleware:
+        def middleware(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            if _updated_task_id(environ) is not None:
+                body = read_json_body(environ)
+                if isinstance(body, dict):
+                    _set_body(environ, _made_valid(body))
+            return inner(environ, start_response)
+
+        return middleware
+
+    return _around_updates(create_app(), wrap)
+
+
 def _after_updates(change: Callable[[Response, Any], None]) -> Flask:
     """The unthrottled mock with ``change(response, request body)`` applied to every
     answer of the update call."""

@@ -99,6 +99,11 @@ class WrittenTask:
             BudgetExhaustedError: no request is left for the update or its restore
                 (nothing is written).
         """
+        return self.send({"userId": self.owner, **changes})
+
+    def send(self, body: Any) -> Reply:
+        """Send ``PATCH /v2/tasks/{id}`` with ``body`` as it is (an invalid update, say):
+        a write like any other, so the task is restored when the run ends."""
         if not self.written:
             self.target.hold_back()
             self.written = True  # before sending: an answer lost on the way may still count
@@ -106,7 +111,7 @@ class WrittenTask:
                 f"gong contract: writing {self.label} ({task_path(self.id)}); its original "
                 f"{self.original_values} are restored when the run ends"
             )
-        reply = self.target.update_task(self.id, {"userId": self.owner, **changes})
+        reply = self.target.update_task(self.id, body)
         self.saw(reply)
         return reply
 

@@ -25,7 +25,7 @@ _EXPORTS = {
     "load_settings": "gong_tasks_kit.mock_server.settings",
     "mock_runtime": "gong_tasks_kit.mock_server.runtime",
 }
-_RENAMED = {"mock_runtime": "mock_runtime"}
+_RENAMED = {"mock_state": "mock_runtime"}
 
 __all__ = [
     "ApiError",

@@ -107,11 +107,11 @@ def create_app(
 
 
 def __getattr__(name: str) -> Any:
-    """``mock_runtime``, the last release's name of :func:`mock_runtime`, kept for one
+    """``mock_state``, the last release's name of :func:`mock_runtime`, kept for one
     release with a warning."""
-    if name == "mock_runtime":
+    if name == "mock_state":
         warnings.warn(
-            "gong_tasks_kit.mock_server.app.mock_runtime is now mock_runtime; the old name "
+            "gong_tasks_kit.mock_server.app.mock_state is now mock_runtime; the old name "
             "goes in the next release",
             DeprecationWarning,
             stacklevel=2,

@@ -32,6 +32,7 @@ from gong_tasks_kit.serving.flask_app import dispatcher_of
 from gong_tasks_kit.serving.options import settings_from_options, settings_options
 from gong_tasks_kit.serving.preflight import start_problem
 from gong_tasks_kit.serving.state import open_state
+from gong_tasks_kit.spec.option import spec_banner_note, spec_option
 
 __all__ = ["serve_command"]
 
@@ -77,7 +78,8 @@ def _banner(runtime: MockRuntime) -> str:
             shown = repr(token) if token in DEFAULT_BEARER_TOKENS else "(configured)"
             lines.append(f"  bearer token {shown}: scopes {', '.join(scopes) or '(none)'}")
     lines += [
-        f"  spec: http://{host}:{settings.port}/openapi.json   health: /__health",
+        f"  spec: http://{host}:{settings.port}/openapi.json{spec_banner_note()}   "
+        "health: /__health",
         *([f"  QA console: http://{host}:{settings.port}/__admin/ui"] if settings.admin else []),
         f"  rate limits: {runtime.limiter.describe}",
         *replay_banner_lines(settings),
@@ -91,6 +93,7 @@ def _banner(runtime: MockRuntime) -> str:
 
 @click.command("serve")
 @settings_options(MockSettings)
+@spec_option
 def serve_command(**options: Any) -> None:
     """Serve Gong's Tasks API from seeded data, or from the tasks of a --data file.
 

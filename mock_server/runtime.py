@@ -132,7 +132,7 @@ def mock_runtime(app: Flask | None = None) -> MockRuntime:
 
 def __getattr__(name: str) -> Any:
     """Names of the last release, kept for one release with a warning."""
-    renamed = {"MockRuntime": "MockRuntime", "mock_runtime": "mock_runtime"}
+    renamed = {"MockState": "MockRuntime", "mock_state": "mock_runtime"}
     if name in renamed:
         warnings.warn(
             f"gong_tasks_kit.mock_server.runtime.{name} is now {renamed[name]}; the old "

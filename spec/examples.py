@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from gong_tasks_kit.spec.loader import load_spec, resolve
+from gong_tasks_kit.spec.loader import load_spec, resolve, spec_cached
 from gong_tasks_kit.spec.operations import LIST_TASKS, operation_ids, operation_node
 
 
@@ -27,7 +26,7 @@ def response_example(status: int, operation: str = LIST_TASKS) -> dict[str, Any]
     return value
 
 
-@functools.cache
+@spec_cached
 def documented_statuses(operation: str = LIST_TASKS) -> tuple[int, ...]:
     """The status codes the spec documents for an operation (default: the list call),
     ascending."""
@@ -35,7 +34,7 @@ def documented_statuses(operation: str = LIST_TASKS) -> tuple[int, ...]:
     return tuple(sorted(int(status) for status in responses))
 
 
-@functools.cache
+@spec_cached
 def common_statuses() -> tuple[int, ...]:
     """The status codes every operation of the spec documents, ascending."""
     shared = set.intersection(*(set(documented_statuses(op)) for op in operation_ids()))

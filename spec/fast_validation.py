@@ -8,12 +8,12 @@ compiled schemas get the equivalent ``minimum``/``maximum`` bounds.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import jsonschema_rs
 
 from gong_tasks_kit.spec import schema_for
+from gong_tasks_kit.spec.loader import spec_cached
 
 _FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
@@ -31,7 +31,7 @@ def _with_integer_bounds(node: Any) -> Any:
     return node
 
 
-@functools.cache
+@spec_cached
 def compiled_validator(component: str) -> Any:
     """A jsonschema-rs validator of ``components.schemas[component]``, formats checked."""
     schema = _with_integer_bounds(schema_for(component))

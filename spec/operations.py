@@ -7,13 +7,12 @@ Everything else about an operation is read from the document.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from gong_tasks_kit.spec.loader import load_spec, resolve
+from gong_tasks_kit.spec.loader import load_spec, resolve, spec_cached
 
 #: ``POST /v2/tasks``: list a user's tasks.
 LIST_TASKS = "listTasks"
@@ -76,7 +75,7 @@ class Operation:
         )
 
 
-@functools.cache
+@spec_cached
 def _document() -> dict[str, Any]:
     # One parsed copy for the look-ups above (load_spec hands out a fresh copy per call).
     return load_spec()
@@ -105,7 +104,7 @@ def _bearer_scopes(document: dict[str, Any], node: dict[str, Any]) -> tuple[str,
     )
 
 
-@functools.cache
+@spec_cached
 def operations() -> tuple[Operation, ...]:
     """Every operation of the spec, in the document's order."""
     document = load_spec()

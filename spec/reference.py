@@ -7,7 +7,6 @@ the verdict never depends on where a mock happens to listen.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_core.validation.request.validators import V31RequestBodyValidator
 
-from gong_tasks_kit.spec.loader import TASKS_PATH, openapi
+from gong_tasks_kit.spec.loader import TASKS_PATH, openapi, spec_cached
 from gong_tasks_kit.spec.operations import LIST_TASKS, operation
 
 _REFERENCE_HOST = "https://api.gong.io"
@@ -81,7 +80,7 @@ def _operation_request(body: bytes, content_type: str, operation_id: str) -> Moc
     )
 
 
-@functools.cache
+@spec_cached
 def _request_body_validator() -> V31RequestBodyValidator:
     # The body alone: authentication is the mock's own job, not the schema's.
     return V31RequestBodyValidator(openapi().spec)

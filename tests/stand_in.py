@@ -14,6 +14,7 @@ import orjson
 from flask import Flask, Response, request
 
 from gong_tasks_kit.mock_server.testing import unthrottled_app
+from gong_tasks_kit.spec import TASKS_PATH
 
 Breakage = Callable[[int, dict[str, str], Any], tuple[int, dict[str, str], Any]]
 
@@ -35,11 +36,64 @@ def _new_field_and_header(status: int, headers: dict[str, str], body: Any) -> An
     return status, {**headers, "x-gong-new-header": "1"}, body
 
 
+#: The CRM type a Gong that moved on answers (not in the spec's enum).
+NEW_CRM_TYPE = "PIPEDRIVE"
+#: The header a Gong that moved on sends with every answer.
+NEW_HEADER = "x-gong-region"
+
+
+def _moved_on_task(task: dict[str, Any]) -> None:
+    # Derived from the task alone, so every answer (list, update, again) agrees.
+    task_id = task["id"]
+    task["sequenceNumber"] = 2**60 + task_id % 1000  # int64, beyond 2^53
+    task["score"] = task_id % 100  # a small integer
+    task["isAutomated"] = task.get("type") == "FLOW"  # a boolean
+    task["labels"] = ["call", "renewal"] if task_id % 2 else []  # an array of strings
+    if task.get("status") == "OPEN":  # optional: only open tasks have it
+        task["snoozedUntil"] = task["dueDate"]  # a date-time
+    if task.get("type") == "MANUAL":  # a nested object, on manual tasks only
+        task["meeting"] = {
+            "id": 2**55 + task_id % 97,
+            "title": f"Review of task {task_id}",
+            "startsAt": task["created"],
+        }
+    if isinstance(task.get("priority"), dict):  # a new field in an existing nested object
+        task["priority"]["color"] = "red" if task_id % 3 else "amber"
+
+
+def moved_on(status: int, headers: dict[str, str], body: Any) -> Any:
+    """Gong as it may be one day: new task fields of each kind, a new ``crmType`` value
+    and a new header (on every answer)."""
+    if status == 200 and isinstance(body, dict):
+        body["crmType"] = NEW_CRM_TYPE
+        for task in body.get("tasks", []):
+            _moved_on_task(task)
+    return status, {**headers, NEW_HEADER: "us-west"}, body
+
+
 BREAKAGES: dict[str, Breakage] = {
     "created-not-a-date": _created_not_a_date,
     "undocumented-status": _undocumented_status,
     "new-field-and-header": _new_field_and_header,
+    "moved-on": moved_on,
 }
+
+
+def moved_on_mock(**mock_config: Any) -> Flask:
+    """The mock, whole (``/__health``, ``Prefer``, admin API), answering like a Gong that
+    moved on (:func:`moved_on`): what the contract suite runs against over HTTP."""
+    app = unthrottled_app(mock_config)
+
+    @app.after_request
+    def move_on(response: Response) -> Response:
+        if not request.path.startswith(TASKS_PATH) or response.mimetype != "application/json":
+            return response
+        _, headers, body = moved_on(response.status_code, {}, orjson.loads(response.get_data()))
+        response.set_data(orjson.dumps(body))
+        response.headers.update(headers)
+        return response
+
+    return app
 
 
 def _echo(answer: Any, status: int) -> tuple[int, Any]:

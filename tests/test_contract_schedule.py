@@ -222,8 +222,9 @@ def _collect_live(tmp_path: Path, *args: str) -> str:
     ("args", "designed"),
     [
         ((), "7 tests, 11 requests"),
-        # The update checks: 3 + 2 + 2 requests, and the restore kept back.
-        (("--allow-writes", "42"), "10 tests, 19 requests"),
+        # The update checks: 3 + 2 + 2 requests, the three refusals 1 each, and the
+        # restore kept back.
+        (("--allow-writes", "42"), "13 tests, 22 requests"),
     ],
 )
 def test_default_live_plan_fits_every_designed_check(

@@ -94,7 +94,7 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    assert "24 passed" in run.stdout
+    assert "27 passed" in run.stdout
     assert re.search(r"seed=\d+ \(random\)", run.stdout), run.stdout[:2000]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 

@@ -38,11 +38,11 @@ def test_the_old_names_still_work_with_a_deprecation_warning() -> None:
     from gong_tasks_kit.mock_server import app, runtime  # noqa: PLC0415
 
     for module, old, new in [
-        (mock_server, "mock_runtime", "mock_runtime"),
-        (app, "mock_runtime", "mock_runtime"),
-        (runtime, "mock_runtime", "mock_runtime"),
-        (runtime, "MockRuntime", "MockRuntime"),
-        (proxy, "proxy_runtime", "proxy_runtime"),
+        (mock_server, "mock_state", "mock_runtime"),
+        (app, "mock_state", "mock_runtime"),
+        (runtime, "mock_state", "mock_runtime"),
+        (runtime, "MockState", "MockRuntime"),
+        (proxy, "proxy_state", "proxy_runtime"),
     ]:
         with pytest.warns(DeprecationWarning, match=new):
             assert getattr(module, old) is getattr(module, new)

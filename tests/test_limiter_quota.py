@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conftest import RedisServer
 
-from gong_tasks_kit.mock_server.limiter import GongLimiter
+from gong_tasks_kit.serving.limiter import GongLimiter
 
 
 def _daily_remaining(limiter: GongLimiter) -> object:

@@ -13,7 +13,7 @@ import orjson
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 from gong_tasks_kit.fixtures.dataset import build_dataset
 from gong_tasks_kit.mock_server.app import create_app
-from gong_tasks_kit.mock_server.task_data import SourceTask, TaskDocument
+from gong_tasks_kit.serving.task_documents import SourceTask, TaskDocument
 
 USERS, PER_USER = 10, 2_000
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}

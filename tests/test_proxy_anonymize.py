@@ -15,9 +15,9 @@ from flask import Flask
 from stand_in import stand_in_target
 
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
-from gong_tasks_kit.mock_server.app import create_app, mock_state
+from gong_tasks_kit.mock_server.app import create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import LiveServer
-from gong_tasks_kit.proxy import create_proxy_app, proxy_state
+from gong_tasks_kit.proxy import create_proxy_app, proxy_runtime
 from gong_tasks_kit.proxy.free_text import TextScrubber
 
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
@@ -109,11 +109,11 @@ def test_proxy_anonymize_leaves_no_canary_in_the_recording(target: Flask, tmp_pa
     client = proxy.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = DEFAULT_AUTHORIZATION
     answers = []
-    for user in mock_state(target.config["MOCK"]).store.user_ids:
+    for user in mock_runtime(target.config["MOCK"]).store.user_ids:
         answer = client.post("/v2/tasks", json={"filter": {"userId": user, **ALL}})
         assert answer.status_code == 200
         answers.append(answer.json)
-    proxy_state(proxy).close()
+    proxy_runtime(proxy).close()
     target.config["BREAK"] = None
     sent = json.dumps(answers)
     assert [canary for canary in CANARIES if canary not in sent] == []  # all planted
@@ -126,7 +126,7 @@ def test_proxy_anonymize_leaves_no_canary_in_the_recording(target: Flask, tmp_pa
     assert set(first["account"]) >= {"website", "phone"}  # replaced by type, not dropped
     assert isinstance(first["notesForRep"][1]["code"], int)
     replay = create_app({"data": str(path)})  # still what serve --data reads
-    assert len(mock_state(replay).store.task_ids()) == len(recorded)
+    assert len(mock_runtime(replay).store.task_ids()) == len(recorded)
 
 
 def test_anonymizer_free_text_finds_each_kind_once() -> None:

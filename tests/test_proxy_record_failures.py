@@ -19,9 +19,9 @@ from proxy_process import GONG_TASKS, start_proxy
 from stand_in import stand_in_target
 
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
-from gong_tasks_kit.mock_server.app import mock_state
+from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.mock_server.testing import LiveServer
-from gong_tasks_kit.proxy import create_proxy_app, proxy_state
+from gong_tasks_kit.proxy import create_proxy_app, proxy_runtime
 from gong_tasks_kit.proxy import files as proxy_files
 
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
@@ -50,7 +50,7 @@ def test_proxy_record_write_failure_shows_in_health_and_summary(
         path = tmp_path / "recording.json"
         proxy = create_proxy_app({"target": live.url, "rate_limit": "off", "record": str(path)})
         client = proxy.test_client()
-        user = mock_state(target.config["MOCK"]).store.user_ids[0]
+        user = mock_runtime(target.config["MOCK"]).store.user_ids[0]
         answer = client.post(
             "/v2/tasks",
             json={"filter": {"userId": user, **ALL}},
@@ -58,7 +58,7 @@ def test_proxy_record_write_failure_shows_in_health_and_summary(
         )
         assert answer.status_code == 200
         monkeypatch.setattr(proxy_files, "write_atomically", full_disk)
-        state = proxy_state(proxy)
+        state = proxy_runtime(proxy)
         state.close()
         health = client.get("/__health").get_json()
     assert health["recording"] == {

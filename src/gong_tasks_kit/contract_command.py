@@ -25,7 +25,9 @@ from gong_tasks_kit.contract_tests.settings import (
     SettingsPlugin,
     load_settings,
 )
+from gong_tasks_kit.contract_tests.spec_patch import spec_patch_problem
 from gong_tasks_kit.serving.options import settings_options
+from gong_tasks_kit.spec.option import spec_option
 
 SUITE = "gong_tasks_kit.contract_tests"
 
@@ -43,6 +45,7 @@ def _check_reachable(base_url: str) -> None:
 
 @click.command("contract", context_settings={"ignore_unknown_options": True})
 @settings_options(ContractOptions)
+@spec_option
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **options: Any) -> None:
@@ -61,6 +64,9 @@ def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **opti
             app_factory(settings.app_factory)
     except ContractConfigError as error:
         raise click.UsageError(str(error)) from None
+    problem = spec_patch_problem(settings.spec_patch) if settings.spec_patch else None
+    if problem is not None:
+        raise click.UsageError(problem)
     if settings.base_url is not None:
         _check_reachable(settings.base_url)
     # The suite's own ini file and root: the caller's pytest configuration stays out.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from gong_tasks_kit.spec import SPEC_PATH
 from gong_tasks_kit.spec.checks import iter_spec_problems
+from gong_tasks_kit.spec.loader import SpecFileError, parse_spec_text, read_spec_file
 from gong_tasks_kit.spec.node_linters import LinterNotInstalledError, run_redocly, run_spectral
 
 
@@ -21,6 +24,7 @@ def spec_path() -> None:
 
 
 @spec_group.command("lint")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--node/--no-node",
     "with_node_linters",
@@ -28,13 +32,21 @@ def spec_path() -> None:
     help="Require (or skip) Spectral and Redocly CLI. Default: run them when installed, "
     "and say so when they are not.",
 )
-def spec_lint(with_node_linters: bool | None) -> None:
-    """Check the spec: a valid OpenAPI document whose every example validates.
+def spec_lint(file: Path | None, with_node_linters: bool | None) -> None:
+    """Check a spec (default: the packaged one): a valid OpenAPI document whose every
+    example validates, then Spectral and Redocly CLI.
 
-    Exits 0 when every gate that ran passed, 1 when one failed, 2 when --node was
-    given and a linter is missing.
+    FILE may be any spec file, e.g. a patched copy (`contract --spec-patch`): it gets the
+    same gates as the packaged spec. Exits 0 when every gate that ran passed, 1 when one
+    failed, 2 when the file cannot be read or parsed, or --node was given and a linter is
+    missing.
     """
-    problems = list(iter_spec_problems())
+    path = (file or SPEC_PATH).resolve()
+    try:
+        document = parse_spec_text(read_spec_file(path), path)
+    except SpecFileError as error:
+        raise click.UsageError(str(error)) from None
+    problems = list(iter_spec_problems(document))
     for problem in problems:
         click.echo(f"openapi-core: {problem}", err=True)
     click.echo(f"openapi-spec-validator + examples: {'FAIL' if problems else 'ok'}")
@@ -42,7 +54,7 @@ def spec_lint(with_node_linters: bool | None) -> None:
     if with_node_linters is not False:
         for run in (run_spectral, run_redocly):
             try:
-                result = run()
+                result = run(path)
             except LinterNotInstalledError as error:
                 if with_node_linters:
                     raise click.UsageError(f"{error}; or pass --no-node") from None

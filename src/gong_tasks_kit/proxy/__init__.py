@@ -22,11 +22,11 @@ __all__ = ["ProxyControl", "ProxySettings", "create_proxy_app", "proxy_runtime"]
 
 
 def __getattr__(name: str) -> Any:
-    """``proxy_runtime``, the last release's name of ``proxy_runtime``, kept for one release
+    """``proxy_state``, the last release's name of ``proxy_runtime``, kept for one release
     with a warning."""
-    if name == "proxy_runtime":
+    if name == "proxy_state":
         warnings.warn(
-            "gong_tasks_kit.proxy.proxy_runtime is now proxy_runtime; the old name goes in "
+            "gong_tasks_kit.proxy.proxy_state is now proxy_runtime; the old name goes in "
             "the next release",
             DeprecationWarning,
             stacklevel=2,

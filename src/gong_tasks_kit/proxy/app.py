@@ -25,6 +25,8 @@ from gong_tasks_kit.proxy.forward import Forwarder
 from gong_tasks_kit.proxy.recording import Recording
 from gong_tasks_kit.proxy.runtime import ProxyRuntime, proxy_runtime, render_drift_report
 from gong_tasks_kit.proxy.settings import ProxySettings
+from gong_tasks_kit.proxy.spec_patch import FLUSH_SECONDS as SPEC_PATCH_FLUSH_SECONDS
+from gong_tasks_kit.proxy.spec_patch import proxy_spec_patch, render_spec_patch
 from gong_tasks_kit.serving.admin_api import ADMIN_PREFIX, admin, guard_admin_call
 from gong_tasks_kit.serving.errors import gong_headers
 from gong_tasks_kit.serving.flask_app import install
@@ -83,6 +85,13 @@ def _runtime(settings: ProxySettings, state: SharedState, summary_at_exit: bool)
         drift_file = FileKeeper(
             settings.drift_report, lambda: render_drift_report(drift, credentials)
         )
+    patch_file = None
+    if settings.spec_patch:
+        patch_file = FileKeeper(
+            settings.spec_patch,
+            lambda: render_spec_patch(drift, credentials),
+            interval=SPEC_PATCH_FLUSH_SECONDS,
+        )
     return ProxyRuntime(
         settings=settings,
         state=state,
@@ -97,6 +106,7 @@ def _runtime(settings: ProxySettings, state: SharedState, summary_at_exit: bool)
         credential_filter=credentials,
         drift=drift,
         drift_file=drift_file,
+        spec_patch_file=patch_file,
         recording=recording,
         summary_at_exit=summary_at_exit,
     )
@@ -139,16 +149,17 @@ def create_proxy_app(
     if settings.admin:
         app.register_blueprint(admin)
         app.register_blueprint(proxy_admin)
+        app.register_blueprint(proxy_spec_patch)
     install(app, runtime, ProxyExchange(runtime))
     return app
 
 
 def __getattr__(name: str) -> Any:
-    """``proxy_runtime``, the last release's name of :func:`proxy_runtime`, kept for one
+    """``proxy_state``, the last release's name of :func:`proxy_runtime`, kept for one
     release with a warning."""
-    if name == "proxy_runtime":
+    if name == "proxy_state":
         warnings.warn(
-            "gong_tasks_kit.proxy.app.proxy_runtime is now proxy_runtime; the old name goes "
+            "gong_tasks_kit.proxy.app.proxy_state is now proxy_runtime; the old name goes "
             "in the next release",
             DeprecationWarning,
             stacklevel=2,

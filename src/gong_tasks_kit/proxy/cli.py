@@ -27,6 +27,7 @@ from gong_tasks_kit.serving.flask_app import dispatcher_of
 from gong_tasks_kit.serving.options import settings_from_options, settings_options
 from gong_tasks_kit.serving.preflight import start_problem
 from gong_tasks_kit.serving.state import open_state, redact_url
+from gong_tasks_kit.spec.option import spec_banner_note, spec_option
 
 
 def _banner(runtime: ProxyRuntime, settings: ProxySettings) -> str:
@@ -42,7 +43,8 @@ def _banner(runtime: ProxyRuntime, settings: ProxySettings) -> str:
         "(POST /v2/tasks, PATCH /v2/tasks/{taskId})",
         f"  target: {redact_url(settings.target)}  (each caller's own credentials are "
         "forwarded; none is stored)",
-        "  every exchange is validated against the spec: violations on the journal "
+        f"  every exchange is validated against the spec{spec_banner_note()}: violations "
+        "on the journal "
         "(/__admin/requests), drift report at /__admin/drift"
         + (f" and in {settings.drift_report}" if settings.drift_report else ""),
         f"  recording: {recording}",
@@ -55,6 +57,7 @@ def _banner(runtime: ProxyRuntime, settings: ProxySettings) -> str:
 
 @click.command("proxy")
 @settings_options(ProxySettings)
+@spec_option
 def proxy_command(**options: Any) -> None:
     """Forward Gong's Tasks API to --target, validating every exchange against the spec.
 
@@ -63,7 +66,7 @@ def proxy_command(**options: Any) -> None:
     also reads a GONG_PROXY_* environment variable.
     """
     settings = bound_port(settings_from_options(options, ProxySettings))
-    for path in (settings.record, settings.drift_report):
+    for path in (settings.record, settings.drift_report, settings.spec_patch):
         problem = check_writable(path) if path else None
         if problem is not None:
             raise StartError(problem)

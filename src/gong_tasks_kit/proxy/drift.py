@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from gong_tasks_kit.contract_tests.drift import DriftRecorder
+from gong_tasks_kit.contract_tests.spec_patch import SpecPatch, build_spec_patch
 from gong_tasks_kit.proxy.forward import TargetReply
 from gong_tasks_kit.proxy.violations import ExchangeViolation
 from gong_tasks_kit.spec.operations import operation
@@ -71,6 +72,14 @@ class DriftLog:
                 if len(kind.examples) < _EXAMPLES and str(violation) not in kind.examples:
                     kind.examples.append(str(violation))
                 kind.statuses[reply.status] += 1
+
+    def spec_patch(self) -> SpecPatch:
+        """The spec patch proposed from the answers so far (made from a snapshot: traffic
+        goes on meanwhile)."""
+        with self._lock:
+            observations = self._recorder.observations.snapshot()
+            report = self._recorder.report()
+        return build_spec_patch(observations, source="gong-tasks proxy", report=report)
 
     def report(self) -> dict[str, Any]:
         """The report so far, JSON-ready."""

@@ -96,8 +96,9 @@ class ProxyExchange:
         ]
         shown = [runtime.credential_filter.scrub_text(str(violation)) for violation in violations]
         runtime.drift.observe(call.operation_id, reply, violations)
-        if runtime.drift_file is not None:
-            runtime.drift_file.changed()
+        for keeper in (runtime.drift_file, runtime.spec_patch_file):
+            if keeper is not None:
+                keeper.changed()
         if runtime.recording is not None:  # the tasks, and the answers for serve --replay
             if call.operation_id == LIST_TASKS:
                 runtime.recording.observe(body, reply)

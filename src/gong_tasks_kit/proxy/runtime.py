@@ -61,6 +61,7 @@ class ProxyRuntime(ServerRuntime):
     drift_file: FileKeeper | None
     recording: Recording | None
     summary_at_exit: bool = False
+    spec_patch_file: FileKeeper | None = None
     _exit_report: _Once = field(default_factory=_Once, repr=False)
 
     def limit_key_for(self, credential: str | None, authorization: str | None) -> str:
@@ -127,6 +128,12 @@ class ProxyRuntime(ServerRuntime):
                 f"gong-tasks proxy: the drift report could not be written to "
                 f"{self.drift_file.path} ({self.drift_file.error})"
             )
+        if self.spec_patch_file is not None:
+            patch = self.drift.spec_patch()
+            lines += [
+                f"gong-tasks proxy: {self.credential_filter.scrub_text(line)}"
+                for line in patch.summary(str(self.spec_patch_file.path))
+            ]
         return "\n".join(lines)
 
     @property
@@ -149,6 +156,8 @@ class ProxyRuntime(ServerRuntime):
             self.recording.keeper.close()
         if self.drift_file is not None:
             self.drift_file.close()
+        if self.spec_patch_file is not None:
+            self.spec_patch_file.close()
         self.forwarder.close()
 
     def close_and_report(self) -> None:

@@ -70,6 +70,12 @@ class ProxySettings(ServerSettings):
     drift_report: str = setting(
         "", "Write the drift report to this file (also on exit); GET /__admin/drift shows it."
     )
+    spec_patch: str = setting(
+        "",
+        "Write a patch of the spec proposed from the traffic (a unified diff: git apply "
+        "FILE at the repository root) to this file (also on exit); GET "
+        "/__admin/spec-patch shows it.",
+    )
 
     @field_validator("target")
     @classmethod

@@ -44,6 +44,8 @@ def _option(name: str, info: FieldInfo, prefix: str) -> Callable[[Any], Any]:
         f"{info.description}  [default: {shown}{_range(info)}; env: {env_name(name, info, prefix)}]"
     )
     flag = option_name(name)
+    if info.annotation is bool and declared(info, "flag"):
+        return click.option(flag, name, is_flag=True, default=None, help=help_text)
     if info.annotation is bool:
         return click.option(f"{flag}/--no-{flag[2:]}", name, default=None, help=help_text)
     # Values stay text here: the settings parse them exactly as they parse a variable.

@@ -9,12 +9,12 @@ operation called.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from gong_tasks_kit.serving.bounds import cut, parse_whole_number
 from gong_tasks_kit.serving.errors import WWW_AUTHENTICATE, ApiError
 from gong_tasks_kit.spec.examples import documented_statuses, response_example
+from gong_tasks_kit.spec.loader import spec_cached
 from gong_tasks_kit.spec.operations import LIST_TASKS, operation
 
 _PREFERENCE = re.compile(r"^\s*([A-Za-z-]+)\s*=\s*\"?([^\";,]*)\"?\s*$")
@@ -22,7 +22,7 @@ DEFAULT_RETRY_AFTER = 1
 MAX_RETRY_AFTER = 86_400
 
 
-@functools.cache
+@spec_cached
 def spec_example_errors(status: int, operation_id: str = LIST_TASKS) -> tuple[str, ...]:
     """The ``errors`` of the spec's first example for an error status of an operation."""
     return tuple(response_example(status, operation_id)["errors"])

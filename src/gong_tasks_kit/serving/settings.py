@@ -78,6 +78,7 @@ def setting(
     cli: bool = True,
     secret: bool = False,
     server: bool = False,
+    flag: bool = False,
     **limits: Any,
 ) -> Any:
     """Declare one setting.
@@ -89,10 +90,12 @@ def setting(
             line is visible to every user of the machine).
         secret: Never printed; error messages leave its value out.
         server: A setting of the server process, not of the app.
+        flag: A boolean whose option is a lone flag (``--live``), not a pair
+            (``--strict/--no-strict``).
         **limits: pydantic constraints such as ``ge=0``, or a ``validation_alias``
             (an environment variable of another name).
     """
-    extra: JsonDict = {"cli": cli, "secret": secret, "server": server}
+    extra: JsonDict = {"cli": cli, "secret": secret, "server": server, "flag": flag}
     return Field(default, description=help_text, json_schema_extra=extra, **limits)
 
 
@@ -225,7 +228,7 @@ def env_prefix(settings_class: type[BaseSettings]) -> str:
 
 
 def declared(info: FieldInfo, key: str) -> bool:
-    """A flag of a setting's declaration: ``cli``, ``secret`` or ``server``."""
+    """A flag of a setting's declaration: ``cli``, ``secret``, ``server`` or ``flag``."""
     extra = info.json_schema_extra
     return isinstance(extra, dict) and bool(extra.get(key))
 
@@ -384,7 +387,8 @@ def settings_table(settings_class: type[BaseSettings]) -> str:
         flag = name.replace("_", "-")
         option = ""
         if declared(info, "cli"):
-            option = f"`--{flag}` / `--no-{flag}`" if info.annotation is bool else f"`--{flag}`"
+            paired = info.annotation is bool and not declared(info, "flag")
+            option = f"`--{flag}` / `--no-{flag}`" if paired else f"`--{flag}`"
         rows.append(
             f"| {option} | `{env_name(name, info, prefix)}` | `{shown_default(info)}` "
             f"| {info.description} |"
