@@ -94,7 +94,11 @@ class MockSettings(ServerSettings):
         "Gong) or credential (a budget each).",
     )
     access_key: str = setting(
-        DEFAULT_ACCESS_KEY, "Basic auth user name (access key).", cli=False, min_length=1
+        DEFAULT_ACCESS_KEY,
+        "Basic auth user name (access key).",
+        cli=False,
+        secret=True,
+        min_length=1,
     )
     access_key_secret: str = setting(
         DEFAULT_ACCESS_KEY_SECRET,
