@@ -28,7 +28,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
 from gong_tasks_kit.serving.admission import TasksService, answer_admitted
-from gong_tasks_kit.serving.bodies import CAPTURE_KEY, BodyCapture, capture_body
+from gong_tasks_kit.serving.bodies import BodyCapture, capture_body
 from gong_tasks_kit.serving.bounds import printable
 from gong_tasks_kit.serving.errors import Answer, ApiError, unexpected_error
 from gong_tasks_kit.serving.faults import SESSION_HEADER
@@ -241,7 +241,6 @@ class TasksDispatcher:
         """The app's answer; journaled unless it is one of the app's own pages, which are
         journaled only when their view asks (a data change)."""
         started = time.time()
-        environ[CAPTURE_KEY] = body
         environ["wsgi.input"] = _body_stream(body)
         environ["wsgi.input_terminated"] = True  # read whole: the app may read to the end
         answer = run_wsgi(self.app, environ, propagate=self._propagate())
