@@ -11,7 +11,6 @@ the contract suite's drift recorder (``contract_tests``). It imports nothing of 
 
 from __future__ import annotations
 
-
 from gong_tasks_kit.proxy.app import create_proxy_app, proxy_runtime
 from gong_tasks_kit.proxy.control import ProxyControl
 from gong_tasks_kit.proxy.settings import ProxySettings
