@@ -52,6 +52,8 @@ READ_ONLY = (
     "read-only: against Gong the update call is checked only on a task named with "
     "--allow-writes TASK_ID"
 )
+#: Why the workspace checks do not run (the ids unknown), and the fix.
+NO_WORKSPACES = "no workspace ids known: set GONG_WORKSPACE_IDS to the company's workspaces"
 #: Why it does not run against a URL that is no mock (a proxy before Gong, say).
 NOT_A_MOCK = (
     "read-only: the target's /__health names no users, so it may be no mock (a proxy "
@@ -376,4 +378,4 @@ def needs_workspaces(context: ScheduleContext, params: Mapping[str, Any]) -> str
         return needs_a_user(context, params)
     if context.known.workspaces:
         return None
-    return "no workspace ids known: set GONG_WORKSPACE_IDS to the company's workspaces"
+    return NO_WORKSPACES

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from gong_tasks_kit.contract_tests.budget import NotRunError
+from gong_tasks_kit.contract_tests.calls import Call
+from gong_tasks_kit.contract_tests.findings import Finding
 from gong_tasks_kit.contract_tests.invariants import instant, problem
 from gong_tasks_kit.contract_tests.operations import task_path
 from gong_tasks_kit.contract_tests.replies import Reply
@@ -122,7 +124,7 @@ class WrittenTask:
             if task is not None:
                 self.current = dict(task)
 
-    def restore(self) -> str | None:
+    def restore(self) -> Finding | None:
         """Set the original status and due date back, if anything was written.
 
         Returns:
@@ -133,11 +135,13 @@ class WrittenTask:
             return None
         body = {"userId": self.owner, **{name: self.original[name] for name in RESTORED_FIELDS}}
         why = ""
+        call: Call | None = None
         try:
             reply = self.target.update_task(self.id, body, held=True)
         except (NotRunError, RuntimeError) as error:  # limits, unreachable, refused
             why = f"{type(error).__name__}: {error}"
         else:
+            call = reply.call
             answered = find_task(reply, self.id)
             if reply.status == 200 and (answered is None or _restored(answered, self.original)):
                 if answered is None:  # Gong does not publish what the 200 holds
@@ -153,6 +157,9 @@ class WrittenTask:
             "restore",
             f"RESTORE FAILED: {self.label} may be left changed; set it back by hand to "
             f"{self.original_values} ({why})",
+            call=call,
+            observed=why,
+            requires=self.original_values,
         )
 
 
