@@ -21,7 +21,6 @@ def ok(reply: Reply, operation: Operation = LIST_TASKS) -> list[Any]:
                 "valid-request-ok",
                 f"a valid request got {reply.status}: {reply.body[:300]!r}",
                 call=reply.call,
-                observed=f"{reply.status}: {reply.body[:200]!r}",
                 requires=f"200 for a valid call of {operation.label}",
             )
         )
@@ -39,7 +38,6 @@ def error(reply: Reply, status: int, operation: Operation = LIST_TASKS) -> Any:
                 "expected-status",
                 f"expected {status}, got {reply.status}: {reply.body[:300]!r}",
                 call=reply.call,
-                observed=f"{reply.status}: {reply.body[:200]!r}",
                 requires=f"{status}",
             )
         )

@@ -129,7 +129,6 @@ def reply_problems(
                 "documented-status",
                 f"status {status} is not documented for {operation.label} "
                 f"(documented: {', '.join(map(str, documented))})",
-                observed=f"status {status}",
                 requires=f"one of {', '.join(map(str, documented))} for {operation.label}",
             )
         ]
@@ -141,7 +140,6 @@ def reply_problems(
                 "content-type",
                 f"Content-Type is {content_type or 'missing'!r}, expected application/json",
                 field="Content-Type",
-                observed=f"Content-Type: {content_type or '(none)'}",
             )
         ]
     problems = [
@@ -163,7 +161,6 @@ def reply_problems(
                     "retry-after",
                     f"429 without an integer Retry-After (got {retry_after!r})",
                     field="Retry-After",
-                    observed=f"429 with Retry-After: {retry_after or '(none)'}",
                 )
             )
     if status == 401 and _header(headers, "WWW-Authenticate") is None:
@@ -172,7 +169,6 @@ def reply_problems(
                 "www-authenticate",
                 "401 without a WWW-Authenticate header",
                 field="WWW-Authenticate",
-                observed="401 with no WWW-Authenticate header",
             )
         )
     return problems
@@ -190,7 +186,6 @@ def body_problems(status: int, body: Any) -> list[Finding]:
                 "request-id",
                 f"missing or empty requestId (got {request_id!r})",
                 field="requestId",
-                observed=f"requestId: {request_id!r}",
             )
         )
     if status != 200:
@@ -344,9 +339,7 @@ def partition_problems(
                         f"task {task_id} is answered for {dimension}={seen[task_id]} and "
                         f"for {dimension}={value}: the {dimension} filter is ignored or broken",
                         call=call_of.get(value),
-                        observed=f"task {task_id}, already answered for "
-                        f"{dimension}={seen[task_id]}, is answered for {dimension}={value} too",
-                        requires=f"each task in the answer for one {dimension} only",
+                        requires=f"no task in the answers for two {dimension} values",
                     )
                 )
             seen.setdefault(task_id, value)

@@ -183,7 +183,8 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
         return []
     settings = config.stash[SETTINGS_KEY]
     shown = ", ".join(f"{key}={value}" for key, value in settings.redacted().items())
-    return [f"gong contract: {shown}", *schedule.describe()]
+    # Why a check will not run is said once: in the summary, or here when nothing runs.
+    return [f"gong contract: {shown}", *schedule.describe(reasons=config.option.collectonly)]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -192,8 +192,13 @@ class Schedule:
             if d.runs and d.wanted is not None
         )
 
-    def describe(self) -> list[str]:
-        """The schedule in a few lines, printed before the run starts."""
+    def describe(self, *, reasons: bool = False) -> list[str]:
+        """The schedule in a few lines, printed before the run starts.
+
+        Args:
+            reasons: Say why each check that will not run will not (a run's summary
+                says it at the end; a collection alone has no summary).
+        """
         budget = "no budget" if self.budget is None else f"budget {self.budget}"
         lines = [
             f"gong contract schedule: estimated requests ~{self.planned_requests} ({budget}; "
@@ -213,9 +218,11 @@ class Schedule:
         if randoms:
             lines.append(f"  then random examples: {', '.join(randoms)}")
         lines += [f"  {note}" for note in self.notes]
-        for nodeid, decision in self.decisions.items():
-            if not decision.runs and decision.not_run:
-                lines.append(f"  {decision.reason} [{self.names[nodeid]}]")
+        left_out = [n for n, d in self.decisions.items() if not d.runs and d.not_run]
+        if left_out and not reasons:
+            lines.append(f"  {len(left_out)} tests will not run: the summary says why")
+        for nodeid in left_out if reasons else ():
+            lines.append(f"  {self.decisions[nodeid].reason} [{self.names[nodeid]}]")
         return lines
 
 

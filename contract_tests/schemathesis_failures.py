@@ -47,8 +47,12 @@ def _dotted(path: Sequence[Any]) -> str:
     return text or "body"
 
 
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+def _said(failure: Any, title: str) -> str:
+    """What a failure says in short: its status, and the first lines of its message."""
+    lines = [line.strip() for line in str(getattr(failure, "message", "")).splitlines()]
+    text = "; ".join([line for line in lines if line][:2]) or title
+    status = getattr(failure, "status_code", None)
+    return f"{status}: {text}" if isinstance(status, int) else text
 
 
 def _finding(failure: Any, code: str, call: Call | None) -> Finding:
@@ -56,19 +60,19 @@ def _finding(failure: Any, code: str, call: Call | None) -> Finding:
     label = f"schemathesis {code} {title}"
     path = getattr(failure, "instance_path", None)
     if path is not None:  # a schema violation: the field and the validator's words
-        field = _dotted(list(path))
+        field: str | None = _dotted(list(path))
         observed = f"{field}: {getattr(failure, 'validation_message', '') or title}"
     else:
-        field = None
-        observed = _first_line(str(getattr(failure, "message", ""))) or title
+        field, observed = None, _said(failure, title)
     check = SAME_CHECK.get(code)
+    names = ", ".join(getattr(type(failure), "checks", ()) or (code,))
     return Finding(
         check or code,
         f"{title}: {observed}",
         call=call,
         field=field,
         observed=observed,
-        requires=None if check else f"schemathesis' {title.lower()} check passes",
+        requires=None if check else f"no {title.lower()} (schemathesis' {names} check)",
         also=(label,) if check else (),
     )
 

@@ -158,7 +158,6 @@ class WrittenTask:
             f"RESTORE FAILED: {self.label} may be left changed; set it back by hand to "
             f"{self.original_values} ({why})",
             call=call,
-            observed=why,
             requires=self.original_values,
         )
 
