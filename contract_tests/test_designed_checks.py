@@ -44,7 +44,10 @@ def _workspace_count(context: ScheduleContext, _: Mapping[str, Any]) -> int:
 
 def _whole(full_answer: Reply) -> list[Any]:
     if full_answer.status != 200 or full_answer.problems():
-        pytest.skip("the widest filter's answer is broken: see test_the_widest_filter")
+        pytest.skip(
+            "the widest filter's answer is broken: see "
+            "test_the_widest_filter_answers_the_users_tasks"
+        )
     tasks: list[Any] = full_answer.json["tasks"]
     return tasks
 
