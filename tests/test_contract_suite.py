@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,12 +27,18 @@ from gong_tasks_kit.contract_tests.settings import (
     load_settings,
     settings_table,
 )
-from gong_tasks_kit.fixtures.credentials import DEFAULT_ACCESS_KEY_SECRET, DEFAULT_AUTHORIZATION
+from gong_tasks_kit.fixtures.credentials import (
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_ACCESS_KEY_SECRET,
+    DEFAULT_AUTHORIZATION,
+)
 from gong_tasks_kit.mock_server.app import mock_runtime
+from gong_tasks_kit.mock_server.testing import LiveServer
 from gong_tasks_kit.serving.settings import env_name, option_name, setting_fields
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 TESTS = Path(__file__).resolve().parent
+BASH = shutil.which("bash") or "/bin/bash"
 SETTINGS_PAGE = TESTS.parent / "docs" / "settings.md"
 SECRET = "s3cr3t-value-that-must-not-leak"
 #: The run's credential, as every curl command of a report leaves it to the environment.
@@ -223,6 +230,40 @@ def test_contract_suite_catches_a_broken_mock_with_its_check(
         assert block["curl"].startswith(f"curl -i -X {method} http://127.0.0.1:8080/v2/tasks")
         # The in-process target: the report says how to serve it, so the curl has a URL.
         assert f"  flask --app {_mutant(mutant)} run --port 8080" in run.stdout
+        _assert_curl_sends_the_call_again(mutant, block)
+
+
+def _assert_curl_sends_the_call_again(mutant: str, block: dict[str, str]) -> None:
+    """The block's curl, run by a shell against the same app served, gets the answer the
+    block says the call got: the status, and what was wrong in it."""
+    answered = re.search(r"answered (\d{3})", block["call"])
+    assert answered is not None, block
+    env = {
+        "PATH": os.environ["PATH"],
+        "GONG_ACCESS_KEY": DEFAULT_ACCESS_KEY,
+        "GONG_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+    }
+    with LiveServer(load_app(_mutant(mutant))) as server:
+        replayed = subprocess.run(  # noqa: S603 - the report's own command, in bash
+            [BASH, "-c", block["curl"].replace("http://127.0.0.1:8080", server.url)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=env,
+        )
+    head, _, body = replayed.stdout.partition("\n\n")  # text mode: \r\n read as \n
+    assert head.startswith(f"HTTP/1.1 {answered.group(1)} "), replayed.stdout[:500]
+    shown = {
+        "enum_outside_spec": '"status":"PENDING"',
+        "wrong_field_type": '"id":"',
+        "server_error_on_valid_input": "Internal server error occurred",
+        "update_answers_other_status": '"tasks":[{',
+    }
+    if mutant == "no_retry_after":
+        assert "retry-after" not in head.lower(), head
+    else:
+        assert shown[mutant] in body, body[:500]
 
 
 def test_contract_report_brings_pytest_detail_back_when_asked(tmp_path: Path) -> None:
