@@ -220,7 +220,8 @@ class Schedule:
         lines += [f"  {note}" for note in self.notes]
         left_out = [n for n, d in self.decisions.items() if not d.runs and d.not_run]
         if left_out and not reasons:
-            lines.append(f"  {len(left_out)} tests will not run: the summary says why")
+            tests = "1 test" if len(left_out) == 1 else f"{len(left_out)} tests"
+            lines.append(f"  {tests} will not run: the summary says why")
         for nodeid in left_out if reasons else ():
             lines.append(f"  {self.decisions[nodeid].reason} [{self.names[nodeid]}]")
         return lines

@@ -94,6 +94,10 @@ def _write_failures(
         terminalreporter.line(report.longreprtext)
 
 
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _target(settings: ContractSettings) -> str:
     if settings.kind == "app":
         return f"the in-process app {settings.app_factory}"
@@ -116,19 +120,20 @@ def _tests_line(terminalreporter: Any) -> str:
 
 
 def _verdict(log: FailureLog, crashes: list[Any], outcome: RunOutcome, complete: bool) -> str:
-    checks = len(log.tests_by_check())
-    crashed = f"the suite itself failed in {len(crashes)} test(s) (tracebacks above)"
-    if checks:
+    checks = _count(len(log.tests_by_check()), "check")
+    crashed = f"the suite itself failed in {_count(len(crashes), 'test')} (tracebacks above)"
+    if log.failed:
         also = f"; {crashed}" if crashes else ""
-        return f"verdict: FAILED, the target breaks {checks} check(s) (exit status 1){also}"
+        return f"verdict: FAILED, the target breaks {checks} (exit status 1){also}"
     if crashes:
         return f"verdict: ERROR, {crashed}; no check failed (exit status 1)"
+    could = f"{_count(outcome.not_run, 'check')} could not run"
     if outcome.not_run and complete:
         return (
-            f"verdict: INCOMPLETE, {outcome.not_run} check(s) could not run: incomplete run: "
-            f"exit status {EXIT_INCOMPLETE} (--require-complete)"
+            f"verdict: INCOMPLETE, {could}: incomplete run: exit status {EXIT_INCOMPLETE} "
+            "(--require-complete)"
         )
-    could_not = f"; {outcome.not_run} check(s) could not run (above)" if outcome.not_run else ""
+    could_not = f"; {could} (above)" if outcome.not_run else ""
     return f"verdict: PASSED, the target conforms: every check that ran passed{could_not}"
 
 
@@ -162,7 +167,8 @@ def write_report(terminalreporter: Any, config: pytest.Config) -> None:
     terminalreporter.line(
         f"checks not run: {outcome.not_run}"
         + (
-            f" ({len(not_run)} tests skipped, {cut} random examples cut to fit the budget)"
+            f" ({_count(len(not_run), 'test')} skipped, {_count(cut, 'random example')} cut "
+            "to fit the budget)"
             if outcome.not_run
             else ""
         )

@@ -284,7 +284,7 @@ def test_contract_report_keeps_the_traceback_of_a_crash_of_the_suite(tmp_path: P
     assert "ERROR in test_no_credentials_get_401 (call): the suite itself failed" in run.stdout
     assert "Traceback" in run.stdout or "crashing_plugin.py" in run.stdout, run.stdout
     assert "RuntimeError: the contract suite itself broke" in run.stdout
-    assert "verdict: ERROR, the suite itself failed in 1 test(s)" in run.stdout
+    assert "verdict: ERROR, the suite itself failed in 1 test (tracebacks above)" in run.stdout
 
 
 @pytest.mark.parametrize(("mutant", "words"), sorted(SCHEMA_MUTANTS.items()))
