@@ -111,6 +111,8 @@ def _blocks(stdout: str) -> dict[str, dict[str, str]]:
             current = blocks.setdefault(head.group(1), {"in": head.group(2)})
         elif current is not None and line.startswith("  curl "):
             current["curl"] = line.strip()
+        elif current is not None and line.startswith(" " * 12):  # another kind of "got"
+            current["got"] += "\n" + line.strip()
         elif current is not None and (field := re.match(r"  (\w+): +(.*)$", line)):
             current.setdefault(field.group(1), field.group(2))
         else:
