@@ -143,11 +143,11 @@ def _excerpt(value: Any) -> str:
     return shown if len(shown) <= _MAX_VALUE else f"{shown[:_MAX_VALUE]}…"
 
 
-def _note(bucket: set[str], text: str) -> None:
+def _note(bucket: set[str], text: str) -> str:
+    kept = text if len(text) <= MAX_TEXT else f"{text[:MAX_TEXT]}… ({len(text)} characters)"
     if len(bucket) < MAX_ENTRIES:
-        bucket.add(
-            text if len(text) <= MAX_TEXT else f"{text[:MAX_TEXT]}… ({len(text)} characters)"
-        )
+        bucket.add(kept)
+    return kept
 
 
 class DriftRecorder:
@@ -166,15 +166,27 @@ class DriftRecorder:
         self._statuses: Counter[int] = Counter()
         self._undocumented: set[tuple[str, int]] = set()
         self._answered: set[Operation] = set()
+        #: The first answer's origin (the call that got it) of each failure's text.
+        self.origins: dict[str, Any] = {}
+        self._origin: Any = None
+
+    def _failed(self, bucket: set[str], text: str) -> None:
+        self._first_seen(_note(bucket, text))
+
+    def _first_seen(self, failure: str) -> None:
+        if len(self.origins) < 3 * MAX_ENTRIES:  # bounded like the report's lists
+            self.origins.setdefault(failure, self._origin)
 
     def _walk(self, value: Any, schema: dict[str, Any], path: str) -> None:
         schema = _resolve(schema)
         expected = schema.get("type")
         if not _type_ok(expected, value):
-            _note(self._types, f"{path or 'body'}: expected {expected}, got {type(value).__name__}")
+            self._failed(
+                self._types, f"{path or 'body'}: expected {expected}, got {type(value).__name__}"
+            )
             return
         if "enum" in schema and value not in schema["enum"]:
-            _note(self._enum, f"{path}: {_excerpt(value)} is not in {schema['enum']}")
+            self._failed(self._enum, f"{path}: {_excerpt(value)} is not in {schema['enum']}")
             self.observations.enum_value(self._scope, path, value)
         if isinstance(value, list) and "items" in schema:
             for item in value:
@@ -192,19 +204,28 @@ class DriftRecorder:
                     self.observations.new_field(self._scope, path, key, item)
 
     def record(
-        self, operation: Operation | None, status: int, headers: dict[str, str], body: Any
+        self,
+        operation: Operation | None,
+        status: int,
+        headers: dict[str, str],
+        body: Any,
+        *,
+        origin: Any = None,
     ) -> None:
         """Compare one answer (parsed JSON body, or None) with the spec of ``operation``.
 
         An answer to a call the spec does not describe (``None``: a method schemathesis
-        probes, say) only counts towards the statuses seen.
+        probes, say) only counts towards the statuses seen. ``origin`` (the call that got
+        the answer) is kept for each failure it shows first (:attr:`origins`).
         """
         self._statuses[status] += 1
         if operation is None:
             return
+        self._origin = origin
         scope = self._scope = (operation.operation_id, status)
         if status not in operation.documented_statuses():
             self._undocumented.add((operation.label, status))
+            self._first_seen(f"undocumented status {operation.label}: {status}")
             content_type = next(
                 (v for k, v in headers.items() if k.lower() == "content-type"), None
             )

@@ -17,7 +17,12 @@ def ok(reply: Reply, operation: Operation = LIST_TASKS) -> list[Any]:
     problems = reply.problems(operation)
     if reply.status != 200:
         problems.append(
-            problem("valid-request-ok", f"a valid request got {reply.status}: {reply.body[:300]!r}")
+            problem(
+                "valid-request-ok",
+                f"a valid request got {reply.status}: {reply.body[:300]!r}",
+                call=reply.call,
+                requires=f"200 for a valid call of {operation.label}",
+            )
         )
     assert_no_problems(problems)
     tasks: list[Any] = reply.json["tasks"]
@@ -30,7 +35,10 @@ def error(reply: Reply, status: int, operation: Operation = LIST_TASKS) -> Any:
     if reply.status != status:
         problems.append(
             problem(
-                "expected-status", f"expected {status}, got {reply.status}: {reply.body[:300]!r}"
+                "expected-status",
+                f"expected {status}, got {reply.status}: {reply.body[:300]!r}",
+                call=reply.call,
+                requires=f"{status}",
             )
         )
     assert_no_problems([*problems, *reply.problems(operation)])

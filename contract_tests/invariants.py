@@ -1,18 +1,24 @@
 """What every answer must satisfy beyond what a schema can say, check by named check.
 
 Each function returns a list of problems (empty when all is well). A problem is a
-sentence that starts with the name of the check that found it, ``[check: filter-match]
-tasks[0] (id 7) has status 'DONE', filter.status is ['OPEN']``, in the spirit of
-``responses``' matchers: a failure says which check fired and what was wrong, and the
-summary groups failures by that name (:data:`CHECKS` lists them).
+:class:`~gong_tasks_kit.contract_tests.findings.Finding`: the name of the check that
+found it and a sentence, written ``[check: filter-match] tasks[0] (id 7) has status
+'DONE', filter.status is ['OPEN']`` in the spirit of ``responses``' matchers, with the
+field at fault and the call that showed it when the check knows them. The report
+groups failures by that name (:data:`CHECKS` lists them) and builds each block from
+those parts.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from gong_tasks_kit.contract_tests.calls import Call
+from gong_tasks_kit.contract_tests.findings import ChecksFailedError, Finding
 from gong_tasks_kit.contract_tests.operations import LIST_TASKS, Operation
 from gong_tasks_kit.spec.fast_reference import iter_response_violations
 
@@ -53,22 +59,58 @@ CHECKS: Mapping[str, str] = {
 }
 
 
-def problem(check: str, message: str) -> str:
-    """A problem found by ``check`` (one of :data:`CHECKS`), worded for a report."""
-    if check not in CHECKS:
-        raise KeyError(f"unknown check {check!r}")
-    return f"[check: {check}] {message}"
+def problem(
+    check: str,
+    message: str,
+    *,
+    call: Call | None = None,
+    field: str | None = None,
+    observed: str | None = None,
+    requires: str | None = None,
+) -> Finding:
+    """A problem found by ``check`` (one of :data:`CHECKS`), worded for a report.
 
-
-def assert_no_problems(problems: Iterable[str]) -> None:
-    """Fail the running test with one line per problem.
+    Args:
+        check: The check's name.
+        message: What is wrong, in a sentence.
+        call: The call whose answer showed it, when the check has it at hand.
+        field: The field at fault, as a path into the answer.
+        observed: What came back, in short (default: the sentence).
+        requires: What the spec or Gong asks here, beyond the check's own rule.
 
     Raises:
-        AssertionError: when there is any problem.
+        KeyError: for a check :data:`CHECKS` does not name.
+    """
+    if check not in CHECKS:
+        raise KeyError(f"unknown check {check!r}")
+    return Finding(check, message, call, field, observed, requires)
+
+
+def assert_no_problems(problems: Iterable[Finding]) -> None:
+    """Fail the running test with its problems, one line each.
+
+    Raises:
+        ChecksFailedError: when there is any problem (an ``AssertionError``).
     """
     found = list(problems)
     if found:
-        raise AssertionError("\n".join(found))
+        raise ChecksFailedError(found)
+
+
+_ONE_OF = re.compile(r"^(?P<value>.*) (?P<verb>is not one of|is not in) (?P<options>\[.*\])$", re.S)
+
+
+def readable(message: str) -> str:
+    """A message with its list of allowed values as plain words: ``'X' is not one of
+    OPEN, DONE, DISMISSED`` (a validator's), ``'X' is not in OPEN, ...`` (the drift's)."""
+    found = _ONE_OF.match(message)
+    if found is None:
+        return message
+    try:
+        options = ast.literal_eval(found["options"])
+    except (ValueError, SyntaxError):
+        return message
+    return f"{found['value']} {found['verb']} {', '.join(map(str, options))}"
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -78,7 +120,7 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 def reply_problems(
     status: int, headers: Mapping[str, str], body: bytes, operation: Operation = LIST_TASKS
-) -> list[str]:
+) -> list[Finding]:
     """Problems of any answer: documented status, JSON content type, Gong's shapes."""
     documented = operation.documented_statuses()
     if status not in documented:
@@ -87,6 +129,7 @@ def reply_problems(
                 "documented-status",
                 f"status {status} is not documented for {operation.label} "
                 f"(documented: {', '.join(map(str, documented))})",
+                requires=f"one of {', '.join(map(str, documented))} for {operation.label}",
             )
         ]
     content_type = _header(headers, "Content-Type") or ""
@@ -96,10 +139,16 @@ def reply_problems(
             problem(
                 "content-type",
                 f"Content-Type is {content_type or 'missing'!r}, expected application/json",
+                field="Content-Type",
             )
         ]
     problems = [
-        problem("response-schema", f"response breaks the spec: {violation}")
+        problem(
+            "response-schema",
+            f"response breaks the spec: {violation}",
+            field=violation.location,
+            observed=f"{violation.location}: {readable(violation.message)}",
+        )
         for violation in iter_response_violations(
             status, body, dict(headers), operation=operation.operation_id
         )
@@ -108,31 +157,51 @@ def reply_problems(
         retry_after = _header(headers, "Retry-After")
         if retry_after is None or not retry_after.strip().isdecimal():
             problems.append(
-                problem("retry-after", f"429 without an integer Retry-After (got {retry_after!r})")
+                problem(
+                    "retry-after",
+                    f"429 without an integer Retry-After (got {retry_after!r})",
+                    field="Retry-After",
+                )
             )
     if status == 401 and _header(headers, "WWW-Authenticate") is None:
-        problems.append(problem("www-authenticate", "401 without a WWW-Authenticate header"))
+        problems.append(
+            problem(
+                "www-authenticate",
+                "401 without a WWW-Authenticate header",
+                field="WWW-Authenticate",
+            )
+        )
     return problems
 
 
-def body_problems(status: int, body: Any) -> list[str]:
+def body_problems(status: int, body: Any) -> list[Finding]:
     """Problems of a parsed body: a ``requestId`` always, errors on errors, sane tasks."""
     if not isinstance(body, dict):
         return [problem("json-body", f"body is not a JSON object: {type(body).__name__}")]
-    problems: list[str] = []
+    problems: list[Finding] = []
     request_id = body.get("requestId")
     if not isinstance(request_id, str) or not request_id:
-        problems.append(problem("request-id", f"missing or empty requestId (got {request_id!r})"))
+        problems.append(
+            problem(
+                "request-id",
+                f"missing or empty requestId (got {request_id!r})",
+                field="requestId",
+            )
+        )
     if status != 200:
         errors = body.get("errors")
         if not isinstance(errors, list) or not errors:
             problems.append(
-                problem("error-body", f"{status} error body without a non-empty errors array")
+                problem(
+                    "error-body",
+                    f"{status} error body without a non-empty errors array",
+                    field="errors",
+                )
             )
         return problems
     tasks = body.get("tasks")
     if not isinstance(tasks, list):
-        return [*problems, problem("tasks-array", "200 body without a tasks array")]
+        return [*problems, problem("tasks-array", "200 body without a tasks array", field="tasks")]
     ids = [task.get("id") for task in tasks if isinstance(task, dict)]
     if len(ids) != len(set(map(repr, ids))):
         problems.append(problem("unique-ids", "task ids are not unique"))
@@ -144,6 +213,7 @@ def body_problems(status: int, body: Any) -> list[str]:
                 problem(
                     "title-only-on-manual",
                     f"tasks[{index}] has a title but type {task.get('type')!r}, not MANUAL",
+                    field=f"tasks[{index}].title",
                 )
             )
         created, updated = task.get("created"), task.get("updated")
@@ -152,6 +222,7 @@ def body_problems(status: int, body: Any) -> list[str]:
                 problem(
                     "created-before-updated",
                     f"tasks[{index}] updated {updated} before created {created}",
+                    field=f"tasks[{index}].updated",
                 )
             )
     return problems
@@ -163,49 +234,62 @@ def answer_problems(
     body: bytes,
     parsed: Any,
     operation: Operation = LIST_TASKS,
-) -> list[str]:
+) -> list[Finding]:
     """:func:`reply_problems`, then (when the answer's shape is sound) :func:`body_problems`."""
     return reply_problems(status, headers, body, operation) or body_problems(status, parsed)
 
 
-def filter_problems(task_filter: Mapping[str, Any], tasks: list[Any]) -> list[str]:
-    """Returned tasks that do not match the request's filter (user, type, action, status)."""
-    problems: list[str] = []
+def _filter_mismatches(task: dict[str, Any], task_filter: Mapping[str, Any]) -> Iterable[str]:
+    """The filter fields ``task`` does not match, by the field's name in the filter."""
+    if str(task.get("userId")) != task_filter["userId"]:
+        yield "userId"
+    if task.get("type") not in task_filter["types"]:
+        yield "types"
+    if task.get("status") not in task_filter["status"]:
+        yield "status"
+    if not set(task.get("actions") or []) & set(task_filter["taskAction"]):
+        yield "taskAction"
+
+
+#: Filter field -> (the task's field, how a sentence says what the task has).
+_FILTER_WORDS: Mapping[str, tuple[str, str]] = {
+    "userId": ("userId", "belongs to user {value}"),
+    "types": ("type", "has type {value!r}"),
+    "status": ("status", "has status {value!r}"),
+    "taskAction": ("actions", "has actions {value}"),
+}
+
+
+def filter_problems(
+    task_filter: Mapping[str, Any], tasks: list[Any], *, call: Call | None = None
+) -> list[Finding]:
+    """Returned tasks that do not match the request's filter (user, type, action, status).
+
+    Args:
+        task_filter: The request's filter.
+        tasks: The tasks answered.
+        call: The call that answered them.
+    """
+    problems: list[Finding] = []
     for index, task in enumerate(tasks):
         if not isinstance(task, dict):
             continue
         where = f"tasks[{index}] (id {task.get('id')})"
-        if str(task.get("userId")) != task_filter["userId"]:
+        for name in _filter_mismatches(task, task_filter):
+            field, words = _FILTER_WORDS[name]
+            value = task.get(field)
+            if field == "actions":
+                value = value or []
+            has = words.format(value=value)
+            wanted = f"filter.{name} is {task_filter[name]}"
             problems.append(
                 problem(
                     "filter-match",
-                    f"{where} belongs to user {task.get('userId')}, "
-                    f"filter.userId is {task_filter['userId']}",
-                )
-            )
-        if task.get("type") not in task_filter["types"]:
-            problems.append(
-                problem(
-                    "filter-match",
-                    f"{where} has type {task.get('type')!r}, "
-                    f"filter.types is {task_filter['types']}",
-                )
-            )
-        if task.get("status") not in task_filter["status"]:
-            problems.append(
-                problem(
-                    "filter-match",
-                    f"{where} has status {task.get('status')!r}, "
-                    f"filter.status is {task_filter['status']}",
-                )
-            )
-        actions = task.get("actions") or []
-        if not set(actions) & set(task_filter["taskAction"]):
-            problems.append(
-                problem(
-                    "filter-match",
-                    f"{where} has actions {actions}, "
-                    f"filter.taskAction is {task_filter['taskAction']}",
+                    f"{where} {has}, {wanted}",
+                    call=call,
+                    field=f"tasks[{index}].{field}",
+                    observed=f"{where} {has}",
+                    requires=wanted,
                 )
             )
     return problems
@@ -228,7 +312,8 @@ def partition_problems(
     everything: list[Any],
     *,
     every_task_has_one: bool = True,
-) -> list[str]:
+    calls: Mapping[str, Call | None] | None = None,
+) -> list[Finding]:
     """Problems when the answers for each value of ``dimension`` alone do not split the
     answer for all of them: a task in two parts, or a task of the whole in none.
 
@@ -238,9 +323,12 @@ def partition_problems(
         everything: The tasks answered with the field at its widest (or absent).
         every_task_has_one: False where a task may have no value at all (a task in no
             workspace): then a task of the whole in no part is no problem.
+        calls: The call that answered each part, by value (a problem names the call of
+            the part where it showed).
     """
     check = f"partition-by-{dimension}"
-    problems: list[str] = []
+    call_of = calls or {}
+    problems: list[Finding] = []
     seen: dict[str, str] = {}
     for value, tasks in parts.items():
         for task_id in sorted(task_ids(tasks)):
@@ -250,6 +338,8 @@ def partition_problems(
                         check,
                         f"task {task_id} is answered for {dimension}={seen[task_id]} and "
                         f"for {dimension}={value}: the {dimension} filter is ignored or broken",
+                        call=call_of.get(value),
+                        requires=f"no task in the answers for two {dimension} values",
                     )
                 )
             seen.setdefault(task_id, value)
@@ -264,11 +354,13 @@ def partition_problems(
             )
         )
     if extra:
+        first = next(v for v, tasks in parts.items() if task_ids(tasks) & set(extra))
         problems.append(
             problem(
                 check,
                 f"{len(extra)} task(s) answered for one {dimension} are not in the full answer "
                 f"(e.g. {', '.join(extra[:3])})",
+                call=call_of.get(first),
             )
         )
     return problems[:10]
@@ -285,7 +377,7 @@ def instant(text: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def order_problems(tasks: list[Any], task_id: int) -> list[str]:
+def order_problems(tasks: list[Any], task_id: int) -> list[Finding]:
     """A task out of ``dueDate`` order (then ``id``), the mock's documented order, after
     ``task_id``'s due date changed (the first one found)."""
     keys = [
@@ -309,6 +401,7 @@ def order_problems(tasks: list[Any], task_id: int) -> list[str]:
                     f"{previous[1]}) but belongs before it: after its due date changed, task "
                     f"{task_id} (now tasks[{place}]) was not moved to its place in the "
                     "dueDate order, then id",
+                    field=f"tasks[{index}]",
                 )
             ]
     return []

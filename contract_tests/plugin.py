@@ -3,15 +3,23 @@
 Read the settings (and pick a seed if none was given); after collection, ask the target
 for its ids (a mock's ``/__health``, or ``GONG_USER_ID``), schedule the requests within
 the budget and print the schedule; run the designed checks, then the random ones, then
-the drift report; print a summary (``summary``); exit 3 instead of 0 when checks could
-not run and ``--require-complete`` asks for it. The suite's fixtures are in
-``suite_fixtures``; its ``conftest.py`` only loads the two.
+the drift report; keep each failed check's findings as it fails (``failure_log``); print
+the failures, one block per failing check, and a summary (``summary``); exit 3 instead of
+0 when checks could not run and ``--require-complete`` asks for it. The suite's fixtures
+are in ``suite_fixtures``; its ``conftest.py`` only loads the two.
+
+By default a failure is its blocks, in the terminal as in the JUnit XML: no test source,
+no traceback of the suite's helpers. ``-v`` or ``--tb=...`` bring pytest's own report
+back. A crash of the suite itself (an exception that is no check's failure) always keeps
+its traceback.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -19,7 +27,10 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from gong_tasks_kit.contract_tests.failure_log import failure_text
+from gong_tasks_kit.contract_tests.findings import findings_of
 from gong_tasks_kit.contract_tests.outcome import EXIT_INCOMPLETE
+from gong_tasks_kit.contract_tests.reproduction import curl_target, serve_hint
 from gong_tasks_kit.contract_tests.schedule import (
     ScheduleContext,
     candidate,
@@ -44,7 +55,12 @@ from gong_tasks_kit.contract_tests.stash_keys import (
     SETTINGS_KEY,
     TARGET_KEY,
 )
-from gong_tasks_kit.contract_tests.summary import not_run_tests, outcome_of, write_summary
+from gong_tasks_kit.contract_tests.summary import (
+    failure_log,
+    not_run_tests,
+    outcome_of,
+    write_report,
+)
 from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.contract_tests.workspaces import spent_before_schedule
 
@@ -52,6 +68,7 @@ __all__ = [
     "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_report_collectionfinish",
+    "pytest_runtest_makereport",
     "pytest_runtest_setup",
     "pytest_sessionfinish",
     "pytest_terminal_summary",
@@ -166,7 +183,8 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
         return []
     settings = config.stash[SETTINGS_KEY]
     shown = ", ".join(f"{key}={value}" for key, value in settings.redacted().items())
-    return [f"gong contract: {shown}", *schedule.describe()]
+    # Why a check will not run is said once: in the summary, or here when nothing runs.
+    return [f"gong contract: {shown}", *schedule.describe(reasons=config.option.collectonly)]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -180,9 +198,50 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(decision.reason or "not planned")
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """A short human summary: requests, checks not run, failures by check, warnings."""
-    write_summary(terminalreporter, config)
+def _pytest_detail(config: pytest.Config) -> bool:
+    """Whether pytest's own failure report was asked for (``-v``, ``--tb=...``)."""
+    option = config.option
+    return (
+        config.get_verbosity() > 0
+        or getattr(option, "tbstyle", "auto") != "auto"
+        or bool(getattr(option, "fulltrace", False))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep a failed check's findings; by default its report is its blocks (the terminal's
+    and the JUnit XML's), not pytest's traceback."""
+    report = yield
+    findings = findings_of(call.excinfo.value) if call.excinfo and report.failed else ()
+    if not findings:
+        return report  # passed, skipped, or a crash of the suite: pytest's report
+    target = item.config.stash.get(TARGET_KEY, None)
+    last = target.last_call if target is not None else None
+    # A finding that names no call was shown by the test's last one.
+    findings = tuple(f if f.call else dataclasses.replace(f, call=last) for f in findings)
+    failed = failure_log(item.config).add(report.nodeid, report.when, findings)
+    settings = item.config.stash.get(SETTINGS_KEY, None)
+    if settings is not None and not _pytest_detail(item.config):
+        report.longrepr = failure_text(failed, curl_target(settings), serve_hint(settings))
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(
+    terminalreporter: Any, exitstatus: int, config: pytest.Config
+) -> Generator[None, None, None]:
+    """The failures, one block per failing check, and the summary, last of all.
+
+    pytest's own failure sections (test source, ``E`` lines, tracebacks) are left out
+    unless ``-v`` or ``--tb=...`` asks for them: the blocks say the same, shorter.
+    """
+    if config.stash.get(SCHEDULE_KEY, None) is not None and not _pytest_detail(config):
+        config.option.tbstyle = "no"  # read by pytest's failure and error sections
+    yield
+    write_report(terminalreporter, config)
 
 
 @pytest.hookimpl(trylast=True)

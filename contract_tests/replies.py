@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from gong_tasks_kit.contract_tests.calls import Call
+from gong_tasks_kit.contract_tests.findings import Finding
 from gong_tasks_kit.contract_tests.invariants import answer_problems
 from gong_tasks_kit.contract_tests.operations import LIST_TASKS, Operation
 
@@ -22,11 +25,13 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One answer: status, headers, raw body and the parsed JSON (None if not JSON)."""
+    """One answer: status, headers, raw body and the parsed JSON (None if not JSON), and
+    the call that got it (None: not recorded)."""
 
     status: int
     headers: dict[str, str]
     body: bytes
+    call: Call | None = field(default=None, compare=False, repr=False)
 
     @property
     def json(self) -> Any:
@@ -36,6 +41,8 @@ class Reply:
         except orjson.JSONDecodeError:
             return None
 
-    def problems(self, operation: Operation = LIST_TASKS) -> list[str]:
-        """What is wrong with this answer whatever was asked (see ``invariants``)."""
-        return answer_problems(self.status, self.headers, self.body, self.json, operation)
+    def problems(self, operation: Operation = LIST_TASKS) -> list[Finding]:
+        """What is wrong with this answer whatever was asked (see ``invariants``), each
+        naming the call that got it."""
+        found = answer_problems(self.status, self.headers, self.body, self.json, operation)
+        return [dataclasses.replace(problem, call=self.call) for problem in found]

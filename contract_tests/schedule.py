@@ -52,6 +52,8 @@ READ_ONLY = (
     "read-only: against Gong the update call is checked only on a task named with "
     "--allow-writes TASK_ID"
 )
+#: Why the workspace checks do not run (the ids unknown), and the fix.
+NO_WORKSPACES = "no workspace ids known: set GONG_WORKSPACE_IDS to the company's workspaces"
 #: Why it does not run against a URL that is no mock (a proxy before Gong, say).
 NOT_A_MOCK = (
     "read-only: the target's /__health names no users, so it may be no mock (a proxy "
@@ -190,8 +192,13 @@ class Schedule:
             if d.runs and d.wanted is not None
         )
 
-    def describe(self) -> list[str]:
-        """The schedule in a few lines, printed before the run starts."""
+    def describe(self, *, reasons: bool = False) -> list[str]:
+        """The schedule in a few lines, printed before the run starts.
+
+        Args:
+            reasons: Say why each check that will not run will not (a run's summary
+                says it at the end; a collection alone has no summary).
+        """
         budget = "no budget" if self.budget is None else f"budget {self.budget}"
         lines = [
             f"gong contract schedule: estimated requests ~{self.planned_requests} ({budget}; "
@@ -211,9 +218,12 @@ class Schedule:
         if randoms:
             lines.append(f"  then random examples: {', '.join(randoms)}")
         lines += [f"  {note}" for note in self.notes]
-        for nodeid, decision in self.decisions.items():
-            if not decision.runs and decision.not_run:
-                lines.append(f"  {decision.reason} [{self.names[nodeid]}]")
+        left_out = [n for n, d in self.decisions.items() if not d.runs and d.not_run]
+        if left_out and not reasons:
+            tests = "1 test" if len(left_out) == 1 else f"{len(left_out)} tests"
+            lines.append(f"  {tests} will not run: the summary says why")
+        for nodeid in left_out if reasons else ():
+            lines.append(f"  {self.decisions[nodeid].reason} [{self.names[nodeid]}]")
         return lines
 
 
@@ -376,4 +386,4 @@ def needs_workspaces(context: ScheduleContext, params: Mapping[str, Any]) -> str
         return needs_a_user(context, params)
     if context.known.workspaces:
         return None
-    return "no workspace ids known: set GONG_WORKSPACE_IDS to the company's workspaces"
+    return NO_WORKSPACES

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from gong_tasks_kit.contract_tests.failure_log import FailureLog
 from gong_tasks_kit.contract_tests.outcome import RunOutcome
 from gong_tasks_kit.contract_tests.schedule import Decision, Schedule
 from gong_tasks_kit.contract_tests.settings import ContractSettings
@@ -12,6 +13,7 @@ from gong_tasks_kit.contract_tests.target import Target
 
 __all__ = [
     "DECISION_KEY",
+    "FAILURES_KEY",
     "HOME_KEY",
     "OUTCOME_KEY",
     "SCHEDULE_KEY",
@@ -25,3 +27,4 @@ SCHEDULE_KEY = pytest.StashKey[Schedule]()
 DECISION_KEY = pytest.StashKey[Decision]()
 HOME_KEY = pytest.StashKey[str]()
 OUTCOME_KEY = pytest.StashKey[RunOutcome]()
+FAILURES_KEY = pytest.StashKey[FailureLog]()

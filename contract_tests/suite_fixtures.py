@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.strategies import SearchStrategy
 
 from gong_tasks_kit.contract_tests.filters import full_filter
+from gong_tasks_kit.contract_tests.findings import ChecksFailedError
 from gong_tasks_kit.contract_tests.known_ids import KnownIds, KnownTasks
 from gong_tasks_kit.contract_tests.replies import Reply
 from gong_tasks_kit.contract_tests.schedule import Decision
@@ -159,8 +160,11 @@ def _say(config: pytest.Config) -> Callable[[str], None]:
         if reporter is None:
             return
         quiet = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        # On a line of its own, after the progress dots of a quiet run.
+        writer = getattr(reporter, "_tw", None)
+        mid_line = bool(getattr(writer, "width_of_current_line", 0))
         with quiet:
-            reporter.write_line(line, bold=True)
+            reporter.write_line(("\n" if mid_line else "") + line, bold=True)
 
     return say
 
@@ -196,9 +200,9 @@ def written_task(
         was_written = task.written
         failure = task.restore()
         if failure is not None:
-            contract_target.warnings.append(failure)
-            say(failure)
-            raise AssertionError(failure)
+            contract_target.warnings.append(str(failure))
+            say(str(failure))
+            raise ChecksFailedError([failure])
         if was_written:
             restored = f"restored {task.label} to its original {task.original_values}"
             contract_target.notes.append(restored)

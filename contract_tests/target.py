@@ -27,6 +27,7 @@ from flask import Flask
 
 from gong_tasks_kit.contract_tests.app_loading import load_app
 from gong_tasks_kit.contract_tests.budget import Budget, Counters
+from gong_tasks_kit.contract_tests.calls import Call
 from gong_tasks_kit.contract_tests.drift import DriftRecorder
 from gong_tasks_kit.contract_tests.known_ids import KnownIds, discover_known_ids
 from gong_tasks_kit.contract_tests.operations import (
@@ -81,6 +82,9 @@ class Target:
         self._known: KnownIds | None = None
         #: Gong's list of workspaces, when it was asked for (see ``workspaces``).
         self.workspace_lookup: WorkspaceLookup | None = None
+        #: The last call answered: a failure that names no call of its own shows this
+        #: one (the failing test's last).
+        self.last_call: Call | None = None
 
     @property
     def requests_sent(self) -> int:
@@ -161,7 +165,8 @@ class Target:
         self.budget.spend(held=held)
 
     def _observe(self, operation: Operation | None, reply: Reply) -> None:
-        self.drift.record(operation, reply.status, reply.headers, reply.json)
+        self.last_call = reply.call or self.last_call
+        self.drift.record(operation, reply.status, reply.headers, reply.json, origin=reply.call)
 
     def deliver(
         self,
@@ -258,10 +263,19 @@ class Target:
         """``PATCH /v2/tasks/{taskId}`` with ``body`` (options as for :meth:`send`)."""
         return self.send(UPDATE_TASK, body, path=task_path(task_id), **options)
 
+    def _call(
+        self, method: str, path: str, data: bytes, headers: dict[str, str], status: int
+    ) -> Call:
+        return Call.sent(
+            method, path, headers, data, run_credential=self.settings.authorization, status=status
+        )
+
     def _transport(self, method: str, path: str, data: bytes, headers: dict[str, str]) -> Reply:
         if self.app is not None:
             response = self.app.test_client().open(path, method=method, data=data, headers=headers)
-            return Reply(response.status_code, dict(response.headers), response.get_data())
+            status = response.status_code
+            call = self._call(method, path, data, headers, status)
+            return Reply(status, dict(response.headers), response.get_data(), call)
         assert self.http is not None
         url = f"{self.settings.base_url}{path}"
         try:
@@ -270,4 +284,5 @@ class Target:
             )
         except requests.RequestException as error:
             raise TargetUnreachableError(f"{url} did not answer: {type(error).__name__}") from None
-        return Reply(answer.status_code, dict(answer.headers), answer.content)
+        call = self._call(method, path, data, headers, answer.status_code)
+        return Reply(answer.status_code, dict(answer.headers), answer.content, call)

@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis.core.failures import FailureGroup
 
+from gong_tasks_kit.contract_tests.calls import call_of_prepared
+from gong_tasks_kit.contract_tests.findings import ChecksFailedError
 from gong_tasks_kit.contract_tests.invariants import assert_no_problems
 from gong_tasks_kit.contract_tests.operations import Operation, find_operation
 from gong_tasks_kit.contract_tests.replies import Reply
 from gong_tasks_kit.contract_tests.schedule import ScheduleContext
 from gong_tasks_kit.contract_tests.schema import generated_operations
+from gong_tasks_kit.contract_tests.schemathesis_failures import folded_findings
 from gong_tasks_kit.contract_tests.target import Target
 
 schema = schemathesis.pytest.from_fixture("contract_schema")
@@ -25,9 +29,12 @@ def _operation(case: Any) -> Operation | None:
     return find_operation(case.method, case.operation.path)
 
 
-def _reply(response: Any) -> Reply:
+def _reply(response: Any, run_credential: str = "") -> Reply:
     headers = {name: values[0] for name, values in response.headers.items() if values}
-    return Reply(response.status_code, headers, response.content)
+    call = call_of_prepared(
+        response.request, run_credential=run_credential, status=response.status_code
+    )
+    return Reply(response.status_code, headers, response.content, call)
 
 
 def gong_answer_invariants(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -52,7 +59,18 @@ def _per_example(context: ScheduleContext, _: Mapping[str, Any]) -> int:
 @schema.parametrize()
 def test_conformance(case: Any, contract_target: Target) -> None:
     options = {"session": contract_target.http} if contract_target.http else {}
+    credential = contract_target.settings.authorization
+    operation = _operation(case)
     response = contract_target.deliver(
-        _operation(case), lambda: case.call(**options), _reply, path=case.formatted_path
+        operation,
+        lambda: case.call(**options),
+        lambda answer: _reply(answer, credential),
+        path=case.formatted_path,
     )
-    case.validate_response(response, additional_checks=[gong_answer_invariants])
+    try:
+        case.validate_response(response, additional_checks=[gong_answer_invariants])
+    except FailureGroup as group:
+        # One report: the suite's findings on this answer, schemathesis' folded in.
+        reply = _reply(response, credential)
+        own = reply.problems(operation) if operation is not None else []
+        raise ChecksFailedError(folded_findings(group.exceptions, reply.call, own)) from group

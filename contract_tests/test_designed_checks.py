@@ -9,14 +9,17 @@ a handful of requests, every run.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from gong_tasks_kit.contract_tests.budget import NotRunError
+from gong_tasks_kit.contract_tests.calls import Call
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.filters import PARTITIONS, full_filter, values_of
+from gong_tasks_kit.contract_tests.findings import Finding
 from gong_tasks_kit.contract_tests.invariants import (
     assert_no_problems,
     filter_problems,
@@ -41,20 +44,26 @@ def _workspace_count(context: ScheduleContext, _: Mapping[str, Any]) -> int:
 
 def _whole(full_answer: Reply) -> list[Any]:
     if full_answer.status != 200 or full_answer.problems():
-        pytest.skip("the widest filter's answer is broken: see test_the_widest_filter")
+        pytest.skip(
+            "the widest filter's answer is broken: see "
+            "test_the_widest_filter_answers_the_users_tasks"
+        )
     tasks: list[Any] = full_answer.json["tasks"]
     return tasks
 
 
-def _confirm_split(problems: list[str], target: Target, user: str, whole: list[Any]) -> list[str]:
+def _confirm_split(
+    problems: list[Finding], target: Target, user: str, whole: list[Any]
+) -> list[Finding]:
     """Before a broken split is reported, ask for the whole again: when it changed, the
     user's tasks changed during the check (live data), which is no contract break."""
-    if not any("[check: partition-by-" in line for line in problems):
+    if not any(found.check.startswith("partition-by-") for found in problems):
         return problems
     try:
         again = target.list_tasks({"filter": full_filter(user)})
     except NotRunError:
-        return [*problems, "(not confirmed by a second widest call: no budget left)"]
+        note = "not confirmed by a second widest call: no budget left"
+        return [dataclasses.replace(found, note=note) for found in problems]
     if again.status == 200 and task_ids(again.json["tasks"]) != task_ids(whole):
         pytest.skip("the user's tasks changed during the check; run it again")
     return problems
@@ -63,7 +72,8 @@ def _confirm_split(problems: list[str], target: Target, user: str, whole: list[A
 @pytest.mark.gong_designed(needs=needs_a_user)
 def test_the_widest_filter_answers_the_users_tasks(full_answer: Reply, known_ids: KnownIds) -> None:
     tasks = ok(full_answer)
-    assert_no_problems(filter_problems(full_filter(known_ids.users[0]), tasks))
+    call = full_answer.call
+    assert_no_problems(filter_problems(full_filter(known_ids.users[0]), tasks, call=call))
 
 
 @pytest.mark.parametrize("field", sorted(PARTITIONS))
@@ -74,12 +84,14 @@ def test_each_value_alone_splits_the_widest_answer(
     user = known_ids.users[0]
     whole = _whole(full_answer)
     parts: dict[str, list[Any]] = {}
-    problems: list[str] = []
+    calls: dict[str, Call | None] = {}
+    problems: list[Finding] = []
     for value in values_of(field):
         task_filter = full_filter(user, **{field: [value]})
-        parts[value] = ok(contract_target.list_tasks({"filter": task_filter}))
-        problems += filter_problems(task_filter, parts[value])
-    problems += partition_problems(field, parts, whole)
+        reply = contract_target.list_tasks({"filter": task_filter})
+        parts[value], calls[value] = ok(reply), reply.call
+        problems += filter_problems(task_filter, parts[value], call=reply.call)
+    problems += partition_problems(field, parts, whole, calls=calls)
     assert_no_problems(_confirm_split(problems, contract_target, user, whole))
 
 
@@ -90,13 +102,17 @@ def test_each_workspace_splits_the_widest_answer(
     user = known_ids.users[0]
     whole = _whole(full_answer)
     parts: dict[str, list[Any]] = {}
-    problems: list[str] = []
+    calls: dict[str, Call | None] = {}
+    problems: list[Finding] = []
     for workspace in known_ids.workspaces:
         task_filter = full_filter(user, workspaceId=workspace)
-        parts[workspace] = ok(contract_target.list_tasks({"filter": task_filter}))
-        problems += filter_problems(task_filter, parts[workspace])
+        reply = contract_target.list_tasks({"filter": task_filter})
+        parts[workspace], calls[workspace] = ok(reply), reply.call
+        problems += filter_problems(task_filter, parts[workspace], call=reply.call)
     # A task may be in no workspace (Gong does not say otherwise; --data allows it): a note.
-    problems += partition_problems("workspaceId", parts, whole, every_task_has_one=False)
+    problems += partition_problems(
+        "workspaceId", parts, whole, every_task_has_one=False, calls=calls
+    )
     unplaced = unplaced_task_ids(parts, whole)
     if unplaced:
         contract_target.notes.append(
@@ -119,11 +135,16 @@ def test_an_unknown_user_gets_no_one_elses_tasks(
     problems = reply.problems()
     if reply.status == 200 and not problems:
         problems += [
-            problem("unknown-user", line.split("] ", 1)[1])
-            for line in filter_problems(full_filter(user), reply.json["tasks"])
+            dataclasses.replace(found, check="unknown-user")
+            for found in filter_problems(full_filter(user), reply.json["tasks"], call=reply.call)
         ]
     elif reply.status not in (200, 400, 403) and not problems:
         problems.append(
-            problem("unknown-user", f"a user no one has got {reply.status}: {reply.body[:200]!r}")
+            problem(
+                "unknown-user",
+                f"a user no one has got {reply.status}: {reply.body[:200]!r}",
+                call=reply.call,
+                requires="200 with no task, 400 or 403",
+            )
         )
     assert_no_problems(problems)

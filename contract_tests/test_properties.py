@@ -37,8 +37,8 @@ def test_returned_tasks_match_the_filter(
     contract_target: Target, known_ids: KnownIds, run_examples: Callable[..., None]
 ) -> None:
     def check(body: dict[str, Any]) -> None:
-        tasks = ok(contract_target.list_tasks(body))
-        assert_no_problems(filter_problems(body["filter"], tasks))
+        reply = contract_target.list_tasks(body)
+        assert_no_problems(filter_problems(body["filter"], ok(reply), call=reply.call))
 
     run_examples(_known_requests(known_ids), check)
 
@@ -55,9 +55,18 @@ def test_the_same_request_twice_returns_the_same_tasks(
         first, second = contract_target.list_tasks(body), contract_target.list_tasks(body)
         problems = []
         if ok(first) != ok(second):
-            problems.append(problem("same-answer-twice", "the same request got other tasks"))
+            problems.append(
+                problem("same-answer-twice", "the same request got other tasks", call=second.call)
+            )
         if first.json["requestId"] == second.json["requestId"]:
-            problems.append(problem("request-id", "requestId repeated in two answers"))
+            problems.append(
+                problem(
+                    "request-id",
+                    "requestId repeated in two answers",
+                    call=second.call,
+                    field="requestId",
+                )
+            )
         assert_no_problems(problems)
 
     run_examples(_known_requests(known_ids), check)

@@ -12,6 +12,7 @@ task, or need a mock's admin API, never run there.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ import pytest
 from gong_tasks_kit.contract_tests.budget import NotRunError
 from gong_tasks_kit.contract_tests.expect import ok
 from gong_tasks_kit.contract_tests.filters import full_filter, values_of
+from gong_tasks_kit.contract_tests.findings import Finding
 from gong_tasks_kit.contract_tests.invariants import (
     assert_no_problems,
     instant,
@@ -88,7 +90,7 @@ def _same(name: str, answered: Any, asked: Any) -> bool:
     return bool(answered == asked)
 
 
-def _answered(reply: Reply, task: WrittenTask, asked: Mapping[str, Any]) -> list[str]:
+def _answered(reply: Reply, task: WrittenTask, asked: Mapping[str, Any]) -> list[Finding]:
     """Problems of an update's answer: a good 200 holding the task with what was asked."""
     problems = reply.problems(UPDATE_TASK)
     if reply.status != 200:
@@ -97,6 +99,8 @@ def _answered(reply: Reply, task: WrittenTask, asked: Mapping[str, Any]) -> list
             problem(
                 "valid-request-ok",
                 f"a valid update of {task.label} got {reply.status}: {reply.body[:300]!r}",
+                call=reply.call,
+                requires="200 for a valid update",
             ),
         ]
     if problems:
@@ -109,12 +113,22 @@ def _answered(reply: Reply, task: WrittenTask, asked: Mapping[str, Any]) -> list
             task.target.warnings.append(warning)
         return []
     if found is None:
-        return [problem("update-answer", f"the answer to an update of {task.label} lacks it")]
+        return [
+            problem(
+                "update-answer",
+                f"the answer to an update of {task.label} lacks it",
+                call=reply.call,
+                field="tasks",
+            )
+        ]
     return [
         problem(
             "update-answer",
             f"an update of {task.label} asked for {name} {value!r}, its answer has "
             f"{found.get(name)!r}",
+            call=reply.call,
+            field=f"tasks[].{name}",
+            requires=f"{name} {value!r}, as asked",
         )
         for name, value in asked.items()
         if not _same(name, found.get(name), value)
@@ -122,8 +136,8 @@ def _answered(reply: Reply, task: WrittenTask, asked: Mapping[str, Any]) -> list
 
 
 def _settled(
-    settings: ContractSettings, problems: list[str], again: Callable[[], list[str]]
-) -> list[str]:
+    settings: ContractSettings, problems: list[Finding], again: Callable[[], list[Finding]]
+) -> list[Finding]:
     """Against Gong, an update the list does not show yet is asked for once more after a
     pause before it is reported (a mock must show it at once)."""
     if not problems or not settings.live:
@@ -132,7 +146,8 @@ def _settled(
     try:
         return again()
     except NotRunError:
-        return [*problems, "(not confirmed by a second call: no budget left)"]
+        note = "not confirmed by a second call: no budget left"
+        return [dataclasses.replace(found, note=note) for found in problems]
 
 
 def _widest(target: Target, user: str) -> list[Any]:
@@ -153,7 +168,7 @@ def test_an_update_moves_the_task_between_status_filters(
         _answered(written_task.update(status=after), written_task, {"status": after})
     )
 
-    def visible() -> list[str]:
+    def visible() -> list[Finding]:
         problems = []
         for status, listed in ((after, True), (before, False)):
             task_filter = full_filter(written_task.owner, status=[status])
@@ -207,7 +222,7 @@ def test_an_update_moves_the_task_to_its_new_due_date(
     reply = written_task.update(dueDate=sent)
     assert_no_problems(_answered(reply, written_task, {"dueDate": sent}))
 
-    def visible() -> list[str]:
+    def visible() -> list[Finding]:
         tasks = _widest(contract_target, written_task.owner)
         found = _by_id(tasks, written_task.id)
         if found is None:
@@ -277,6 +292,8 @@ def test_an_unknown_task_id_gets_404(
                 "unknown-task",
                 f"an update of task {task_id}, which no user has, got {reply.status} instead "
                 f"of Gong's 404: {reply.body[:200]!r}",
+                call=reply.call,
+                requires="404 in Gong's error shape",
             )
         )
     assert_no_problems(problems)
@@ -301,6 +318,8 @@ def test_a_task_of_another_user_gets_404_and_stays(
                 "not-owner",
                 f"user {stranger} updating task {task['id']} of user {owner} got "
                 f"{reply.status} instead of Gong's 404: {reply.body[:200]!r}",
+                call=reply.call,
+                requires="404 in Gong's error shape, the task unchanged",
             )
         )
     after = _by_id(_widest(contract_target, owner), task["id"])

@@ -97,6 +97,8 @@ def test_an_invalid_update_of_the_written_task_gets_400(
                 check,
                 f"an update of {written_task.label} with {wrong} got {reply.status} instead "
                 f"of Gong's 400{accepted}: {reply.body[:200]!r}",
+                call=reply.call,
+                requires="400 in Gong's error shape",
             )
         )
     assert_no_problems(problems)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gong_tasks_kit.contract_tests.budget import NotRunError
-from gong_tasks_kit.contract_tests.invariants import assert_no_problems, problem
+from gong_tasks_kit.contract_tests.invariants import assert_no_problems, problem, readable
 from gong_tasks_kit.contract_tests.settings import ContractSettings
 from gong_tasks_kit.contract_tests.target import Target
 
@@ -24,4 +24,8 @@ def test_no_type_enum_or_status_drift(
         )
     if report.responses == 0:
         raise NotRunError("no answer was recorded, so there is no drift to judge")
-    assert_no_problems(problem("drift", failure) for failure in report.failures)
+    origins = contract_target.drift.origins
+    assert_no_problems(
+        problem("drift", failure, call=origins.get(failure), observed=readable(failure))
+        for failure in report.failures
+    )

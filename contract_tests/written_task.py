@@ -2,10 +2,12 @@
 
 Against Gong that is the task named by ``--allow-writes`` (of ``GONG_USER_ID``), and
 nothing is written without it; against a mock the named task, else the first user's task
-with the lowest id. Its status and due date are read (from the list call) before the first
-write and restored when the run ends, also when a check failed; the restore's request
-is kept back from the budget at the first write, so it is always sent. A restore that
-fails says loudly which task was left changed and what to set it back to.
+with the lowest id. Its status and due date are read (from the list call) before the
+first write and restored when the run ends, also when a check failed; the restore's
+request is kept back from the budget at the first write, so it is always sent. A restore
+that fails says loudly which task was left changed and what to set it back to. A task
+answered without a status or a due date, or with a status the spec does not list (which
+a restore could not send back), is never written.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from gong_tasks_kit.contract_tests.budget import NotRunError
+from gong_tasks_kit.contract_tests.calls import Call
+from gong_tasks_kit.contract_tests.filters import values_of
+from gong_tasks_kit.contract_tests.findings import Finding
 from gong_tasks_kit.contract_tests.invariants import instant, problem
 from gong_tasks_kit.contract_tests.operations import task_path
 from gong_tasks_kit.contract_tests.replies import Reply
@@ -122,7 +127,7 @@ class WrittenTask:
             if task is not None:
                 self.current = dict(task)
 
-    def restore(self) -> str | None:
+    def restore(self) -> Finding | None:
         """Set the original status and due date back, if anything was written.
 
         Returns:
@@ -133,11 +138,13 @@ class WrittenTask:
             return None
         body = {"userId": self.owner, **{name: self.original[name] for name in RESTORED_FIELDS}}
         why = ""
+        call: Call | None = None
         try:
             reply = self.target.update_task(self.id, body, held=True)
         except (NotRunError, RuntimeError) as error:  # limits, unreachable, refused
             why = f"{type(error).__name__}: {error}"
         else:
+            call = reply.call
             answered = find_task(reply, self.id)
             if reply.status == 200 and (answered is None or _restored(answered, self.original)):
                 if answered is None:  # Gong does not publish what the 200 holds
@@ -153,6 +160,8 @@ class WrittenTask:
             "restore",
             f"RESTORE FAILED: {self.label} may be left changed; set it back by hand to "
             f"{self.original_values} ({why})",
+            call=call,
+            requires=self.original_values,
         )
 
 
@@ -218,5 +227,12 @@ def _checked(task: WrittenTask) -> WrittenTask:
         raise NotRunError(
             f"{task.label} was answered without a status or a due date to restore; "
             "nothing was written"
+        )
+    status = task.original["status"]
+    if status not in values_of("status"):
+        # A restore would send a status the spec refuses: the task would stay changed.
+        raise NotRunError(
+            f"{task.label} was answered with status {status!r}, which the spec does not "
+            "list, so it could not be restored; nothing was written"
         )
     return task

@@ -1,15 +1,19 @@
 """The contract suite passes on the mock, catches every deliberately broken variant with
 the check made for it, raises no false alarm on benign variations, and plans within the
-budget."""
+budget; each failure is one block a person reads in ten seconds (the check, the call,
+what is required, what came back, a curl that sends the call again), in the terminal and
+in the JUnit XML, with pytest's own detail only when asked for."""
 
 from __future__ import annotations
 
 import base64
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -23,12 +27,54 @@ from gong_tasks_kit.contract_tests.settings import (
     load_settings,
     settings_table,
 )
+from gong_tasks_kit.fixtures.credentials import (
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_ACCESS_KEY_SECRET,
+    DEFAULT_AUTHORIZATION,
+)
 from gong_tasks_kit.mock_server.app import mock_runtime
+from gong_tasks_kit.mock_server.testing import LiveServer
 from gong_tasks_kit.serving.settings import env_name, option_name, setting_fields
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
-SETTINGS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+TESTS = Path(__file__).resolve().parent
+BASH = shutil.which("bash") or "/bin/bash"
+SETTINGS_PAGE = TESTS.parent / "docs" / "settings.md"
 SECRET = "s3cr3t-value-that-must-not-leak"
+#: The run's credential, as every curl command of a report leaves it to the environment.
+BASIC_FROM_ENV = '-u "$GONG_ACCESS_KEY:$GONG_ACCESS_KEY_SECRET"'
+#: One defect, one report a person reads in ten seconds.
+MAX_LINES = 80
+
+#: Mutant -> (the failing check's block: its call, and what came back, as patterns).
+BLOCKS: dict[str, tuple[str, str, str]] = {
+    "enum_outside_spec": (
+        "response-schema",
+        r"POST /v2/tasks \(listTasks\), answered 200; body \{\"filter\": \{\"userId\": \"\d+\"",
+        r"^tasks\[0\]\.status: 'PENDING' is not one of OPEN, DONE, DISMISSED"
+        r" \(and \d+ more like it\)$",
+    ),
+    "wrong_field_type": (
+        "response-schema",
+        r"POST /v2/tasks \(listTasks\), answered 200; body \{\"filter\"",
+        r"^tasks\[0\]\.id: '\d+' is not of type 'integer' \(and \d+ more like it\)$",
+    ),
+    "no_retry_after": (
+        "retry-after",
+        r"POST /v2/tasks \(listTasks\), answered 429; body \{\"filter\"",
+        r"^429 without an integer Retry-After \(got None\)$",
+    ),
+    "server_error_on_valid_input": (
+        "valid-request-ok",
+        r"POST /v2/tasks \(listTasks\), answered 500; body \{\"filter\"",
+        r"^a valid request got 500: b'\{\"requestId\"",
+    ),
+    "update_answers_other_status": (
+        "update-answer",
+        r"PATCH /v2/tasks/\d+ \(updateTask\), answered 200; body \{\"userId\": \"\d+\", \"status\"",
+        r"^an update of task \d+ of user \d+ asked for status '\w+', its answer has '\w+'$",
+    ),
+}
 
 
 def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -54,13 +100,73 @@ def _mutant(name: str) -> str:
     return f"gong_tasks_kit.contract_tests.mutants:{name}"
 
 
+def _blocks(stdout: str) -> dict[str, dict[str, str]]:
+    """Each failing check's block in a run's report: its lines by label (``call``,
+    ``got``, ...; ``curl`` for the command), by check."""
+    blocks: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in stdout.splitlines():
+        head = re.match(r"FAILED (\S+) \(in (.+)\)$", line)
+        if head is not None:
+            current = blocks.setdefault(head.group(1), {"in": head.group(2)})
+        elif current is not None and line.startswith("  curl "):
+            current["curl"] = line.strip()
+        elif current is not None and line.startswith(" " * 12):  # another kind of "got"
+            current["got"] += "\n" + line.strip()
+        elif current is not None and (field := re.match(r"  (\w+): +(.*)$", line)):
+            current.setdefault(field.group(1), field.group(2))
+        else:
+            current = None
+    return blocks
+
+
+def _failure_messages(junit: Path) -> list[str]:
+    tree = ElementTree.parse(junit)  # noqa: S314 - the suite's own report
+    return [
+        found.get("message") or ""
+        for case in tree.iter("testcase")
+        for found in case
+        if found.tag in ("failure", "error")
+    ]
+
+
+def _assert_reads_in_ten_seconds(stdout: str) -> list[str]:
+    """The report of a broken target: short, no pytest machinery, credentials never
+    shown, and last what a person in a hurry needs. Returns its lines."""
+    lines = stdout.splitlines()
+    assert len(lines) <= MAX_LINES, f"{len(lines)} lines:\n{stdout}"
+    # pytest's "E   ..." and ">   ..." lines (not the progress line of a teardown error).
+    assert not [line for line in lines if re.match(r"(E +(?!\[ *\d+%\])|>)\S", line)], stdout
+    for machinery in ("def test_", "Traceback", "test session starts", "short test summary"):
+        assert machinery not in stdout, machinery
+    assert "SKIPPED" not in stdout, "skips are said once, in the summary"
+    summary = stdout.split("gong contract summary", 1)[1].splitlines()[1:]
+    assert len(summary) == len(set(summary)), "each summary line once"
+    verdict = next(i for i, line in enumerate(lines) if line.startswith("verdict: "))
+    assert lines[verdict].startswith("verdict: FAILED, the target breaks ")
+    assert all(line.startswith("  FAILED check: ") for line in lines[verdict + 1 : -2])
+    assert lines[-2].startswith("tests: "), lines[-2]
+    assert " failed" in lines[-2], lines[-2]
+    assert lines[-1] == "repeat this run: --seed 1"
+    blocks = _blocks(stdout)
+    assert blocks, stdout
+    for check, block in blocks.items():
+        assert f"  FAILED check: {check} (" in stdout, check
+        assert {"requires", "call", "got", "curl"} <= block.keys(), block
+    # The run's credential from the environment (a call sent without one has none).
+    assert any(BASIC_FROM_ENV in block["curl"] for block in blocks.values()), blocks
+    assert DEFAULT_ACCESS_KEY_SECRET not in stdout
+    assert DEFAULT_AUTHORIZATION.split()[1] not in stdout
+    return lines
+
+
 def test_contract_suite_passes_on_the_mock_and_leaves_only_its_report(tmp_path: Path) -> None:
     junit = tmp_path / "contract.xml"
     run = _contract("--junit-xml", str(junit), "--require-complete", cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]  # complete: --require-complete keeps 0
     assert "gong contract schedule: estimated requests ~" in run.stdout
     assert "gong contract summary" in run.stdout
-    assert "tests failed: 0" in run.stdout
+    assert "verdict: PASSED, the target conforms" in run.stdout
     assert "checks not run: 0" in run.stdout
     assert "<testsuite" in junit.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.xml"]  # no .hypothesis/
@@ -103,11 +209,84 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
 def test_contract_suite_catches_a_broken_mock_with_its_check(
     tmp_path: Path, mutant: str, caught: Caught
 ) -> None:
-    run = _contract("--app", _mutant(mutant), cwd=tmp_path)
+    junit = tmp_path / "contract.xml"
+    run = _contract("--app", _mutant(mutant), "--junit-xml", str(junit), cwd=tmp_path)
     assert run.returncode == 1, run.stdout[-3000:]
-    assert f"FAILED check: {caught.check} (" in run.stdout, run.stdout[-5000:]
-    assert f"[check: {caught.check}] " in run.stdout
-    assert caught.words in run.stdout, run.stdout[-5000:]
+    _assert_reads_in_ten_seconds(run.stdout)
+    assert f"  FAILED check: {caught.check} (" in run.stdout, run.stdout[-5000:]
+    block = _blocks(run.stdout)[caught.check]
+    assert caught.words in block["got"], block
+    # CI shows the same block: the check, the call, what came back, the curl.
+    messages = _failure_messages(junit)
+    carried = [m for m in messages if f"FAILED {caught.check} (in " in m]
+    assert carried, messages
+    assert any(caught.words in m and BASIC_FROM_ENV in m for m in carried), carried
+    assert not [m for m in messages if "def test_" in m or "\nE " in m], messages
+    assert DEFAULT_AUTHORIZATION.split()[1] not in junit.read_text(encoding="utf-8")
+    if mutant in BLOCKS:
+        check, call, got = BLOCKS[mutant]
+        assert check == caught.check
+        assert re.match(call, block["call"]), block
+        assert re.match(got, block["got"]), block
+        method = block["call"].split()[0]
+        assert block["curl"].startswith(f"curl -i -X {method} http://127.0.0.1:8080/v2/tasks")
+        # The in-process target: the report says how to serve it, so the curl has a URL.
+        assert f"  flask --app {_mutant(mutant)} run --port 8080" in run.stdout
+        _assert_curl_sends_the_call_again(mutant, block)
+
+
+def _assert_curl_sends_the_call_again(mutant: str, block: dict[str, str]) -> None:
+    """The block's curl, run by a shell against the same app served, gets the answer the
+    block says the call got: the status, and what was wrong in it."""
+    answered = re.search(r"answered (\d{3})", block["call"])
+    assert answered is not None, block
+    env = {
+        "PATH": os.environ["PATH"],
+        "GONG_ACCESS_KEY": DEFAULT_ACCESS_KEY,
+        "GONG_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+    }
+    with LiveServer(load_app(_mutant(mutant))) as server:
+        replayed = subprocess.run(  # noqa: S603 - the report's own command, in bash
+            [BASH, "-c", block["curl"].replace("http://127.0.0.1:8080", server.url)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=env,
+        )
+    head, _, body = replayed.stdout.partition("\n\n")  # text mode: \r\n read as \n
+    assert head.startswith(f"HTTP/1.1 {answered.group(1)} "), replayed.stdout[:500]
+    shown = {
+        "enum_outside_spec": '"status":"PENDING"',
+        "wrong_field_type": '"id":"',
+        "server_error_on_valid_input": "Internal server error occurred",
+        "update_answers_other_status": '"tasks":[{',
+    }
+    if mutant == "no_retry_after":
+        assert "retry-after" not in head.lower(), head
+    else:
+        assert shown[mutant] in body, body[:500]
+
+
+def test_contract_report_brings_pytest_detail_back_when_asked(tmp_path: Path) -> None:
+    run = _contract(
+        "--app", _mutant("no_retry_after"), "-k", "prefer", "--", "--tb=long", cwd=tmp_path
+    )
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert "def test_prefer_returns_each_documented_error" in run.stdout
+    assert any(line.startswith("E ") for line in run.stdout.splitlines()), run.stdout
+    assert "[check: retry-after] 429 without an integer Retry-After" in run.stdout
+    assert "retry-after" in _blocks(run.stdout), "the blocks are still there"
+
+
+def test_contract_report_keeps_the_traceback_of_a_crash_of_the_suite(tmp_path: Path) -> None:
+    env = {"PYTHONPATH": str(TESTS)}
+    run = _contract("-k", "no_credentials", "--", "-p", "crashing_plugin", env=env, cwd=tmp_path)
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert "ERROR in test_no_credentials_get_401 (call): the suite itself failed" in run.stdout
+    assert "Traceback" in run.stdout or "crashing_plugin.py" in run.stdout, run.stdout
+    assert "RuntimeError: the contract suite itself broke" in run.stdout
+    assert "verdict: ERROR, the suite itself failed in 1 test (tracebacks above)" in run.stdout
 
 
 @pytest.mark.parametrize(("mutant", "words"), sorted(SCHEMA_MUTANTS.items()))
@@ -116,8 +295,11 @@ def test_schemathesis_alone_catches_a_broken_answer_schema(
 ) -> None:
     run = _contract("--app", _mutant(mutant), "-k", "conformance", cwd=tmp_path)
     assert run.returncode == 1, run.stdout[-3000:]
-    assert "FAILED check: ST108 Response violates schema" in run.stdout, run.stdout[-5000:]
-    assert words in run.stdout
+    block = _blocks(run.stdout)["response-schema"]
+    # Found by schemathesis too, and said once: folded into the suite's block.
+    assert block["also"] == "schemathesis ST108 Response violates schema", block
+    assert "ST108" not in run.stdout.split("gong contract summary")[1]
+    assert words in block["got"]
 
 
 @pytest.mark.parametrize(("variant", "warnings"), sorted(BENIGN.items()))
@@ -126,7 +308,7 @@ def test_contract_suite_passes_benign_variations_with_warnings(
 ) -> None:
     run = _contract("--app", _mutant(variant), cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-5000:]
-    assert "tests failed: 0" in run.stdout
+    assert "verdict: PASSED" in run.stdout
     for warning in warnings:
         assert warning in run.stdout, run.stdout[-3000:]
 
@@ -134,7 +316,7 @@ def test_contract_suite_passes_benign_variations_with_warnings(
 def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(tmp_path: Path) -> None:
     run = _contract("--max-requests", "12", cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-5000:]
-    assert "tests failed: 0" in run.stdout
+    assert "verdict: PASSED" in run.stdout
     not_run = re.search(r"checks not run: (\d+)", run.stdout)
     assert not_run is not None
     assert int(not_run.group(1)) > 0

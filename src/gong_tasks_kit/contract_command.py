@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,12 @@ from gong_tasks_kit.serving.options import settings_options
 from gong_tasks_kit.spec.option import spec_option
 
 SUITE = "gong_tasks_kit.contract_tests"
+#: pytest's output by default: no header, no per-file progress, no short summary and no
+#: closing line of counts (the suite's own summary ends the report).
+QUIET = ("-qq", "--no-header", "-rN")
+#: pytest's output when its detail is asked for (``-- -v``, ``-- --tb=long``).
+DETAILED = ("-rfEs",)
+_DETAIL_ARGS = re.compile(r"^(-v+|--verbose|--tb(=.*)?|--full-trace|-l|--showlocals)$")
 
 
 def _check_reachable(base_url: str) -> None:
@@ -56,7 +63,8 @@ def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **opti
 
     Exit status: 0 the target conforms (checks that could not run are listed, not
     failed), 1 it does not, 2 usage or configuration error, 3 checks could not run and
-    --require-complete is set. Extra arguments go to pytest (e.g. -k properties -x).
+    --require-complete is set. Extra arguments go to pytest (e.g. -k properties -x;
+    -v or --tb=long for pytest's own report of each failure).
     """
     try:
         settings = load_settings(overrides=options).with_seed()
@@ -71,9 +79,11 @@ def contract_command(junit_xml: str | None, pytest_args: tuple[str, ...], **opti
         _check_reachable(settings.base_url)
     # The suite's own ini file and root: the caller's pytest configuration stays out.
     suite = Path(importlib.import_module(SUITE).__file__ or "").parent
+    detail = any(_DETAIL_ARGS.match(arg) for arg in pytest_args)
     args = [
         *("-c", str(suite / "pytest.ini"), "--rootdir", str(suite)),
-        *("--pyargs", SUITE, "-rfEs", "-W", "ignore::pytest.PytestAssertRewriteWarning"),
+        *("--pyargs", SUITE, "-W", "ignore::pytest.PytestAssertRewriteWarning"),
+        *(DETAILED if detail else QUIET),
     ]
     if junit_xml:
         args.append(f"--junit-xml={junit_xml}")
