@@ -46,11 +46,7 @@ def _documents(tasks: Iterable[StoredTask]) -> list[Any]:
     return [orjson.loads(task.body) for task in tasks]
 
 
-@admin_tasks.get("/tasks/<task_id>")
-def show_task(task_id: str) -> Response:
-    """One task as it is now: ``{task, userId, workspaceId, changed}`` (404 if unknown)."""
-    number = parse_task_id(task_id)
-    task = mock_runtime().store.task(number)
+def _task_view(number: int, task: StoredTask | None) -> Response:
     if task is None:
         raise task_not_found(number)
     return _json(
@@ -61,6 +57,23 @@ def show_task(task_id: str) -> Response:
             "changed": task.changed,
         }
     )
+
+
+@admin_tasks.get("/tasks/<task_id>")
+def show_task(task_id: str) -> Response:
+    """One task as it is now: ``{task, userId, workspaceId, changed}`` (404 if unknown)."""
+    number = parse_task_id(task_id)
+    return _task_view(number, mock_runtime().store.task(number))
+
+
+@admin_tasks.delete("/tasks/<task_id>/change")
+def forget_task_change(task_id: str) -> Response:
+    """Serve one task as loaded again (what updates did to it is forgotten, ``updated``
+    included), answered like ``GET /__admin/tasks/<id>``: how a contract run puts back
+    a task it changed exactly."""
+    number = parse_task_id(task_id)
+    journal_this_call()  # a data change
+    return _task_view(number, mock_runtime().store.forget_change(number))
 
 
 @admin_tasks.get("/tasks")

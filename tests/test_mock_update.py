@@ -359,6 +359,30 @@ def test_admin_shows_a_task_a_users_tasks_and_the_dataset_with_changes(
     assert by_user["changedTaskIds"] == [target["id"]]
 
 
+def test_admin_forgets_one_task_change_and_serves_it_as_loaded(
+    gong_mock_app: Flask, gong_mock_client: FlaskClient
+) -> None:
+    user = _user(gong_mock_app)
+    before = gong_mock_client.get(f"/__admin/tasks?userId={user}").json
+    first, second = _list(gong_mock_client, user, status=["OPEN"])[:2]
+    for task in (first, second):
+        assert (
+            _patch(gong_mock_client, task["id"], {"userId": user, "status": "DONE"}).status_code
+            == 200
+        )
+    forgotten = gong_mock_client.delete(f"/__admin/tasks/{first['id']}/change")
+    assert forgotten.status_code == 200
+    assert (forgotten.json["task"], forgotten.json["changed"]) == (first, False)
+    after = gong_mock_client.get(f"/__admin/tasks?userId={user}").json
+    assert after["changedTaskIds"] == [second["id"]]
+    # Every other task is byte for byte as before, ``updated`` included.
+    assert [t for t in after["tasks"] if t["id"] != second["id"]] == [
+        t for t in before["tasks"] if t["id"] != second["id"]
+    ]
+    assert gong_mock_client.delete(f"/__admin/tasks/{first['id']}/change").status_code == 200
+    assert gong_mock_client.delete("/__admin/tasks/1/change").status_code == 404
+
+
 @pytest.mark.parametrize(
     ("path", "status", "message"),
     [
