@@ -7,8 +7,9 @@ does not build or import the app.
 from __future__ import annotations
 
 import importlib
-import warnings
 from typing import TYPE_CHECKING, Any
+
+from gong_tasks_kit.serving.renamed import renamed_names
 
 if TYPE_CHECKING:
     from gong_tasks_kit.mock_server.app import create_app
@@ -25,7 +26,6 @@ _EXPORTS = {
     "load_settings": "gong_tasks_kit.mock_server.settings",
     "mock_runtime": "gong_tasks_kit.mock_server.runtime",
 }
-_RENAMED = {"mock_state": "mock_runtime"}
 
 __all__ = [
     "ApiError",
@@ -38,18 +38,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _RENAMED:
-        warnings.warn(
-            f"gong_tasks_kit.mock_server.{name} is now {_RENAMED[name]}; the old name goes "
-            "in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        name = _RENAMED[name]
+def _export(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+_renamed = renamed_names(__name__, {"mock_state": "mock_runtime"}, _export)
+
+
+def __getattr__(name: str) -> Any:
+    return _renamed(name) if name == "mock_state" else _export(name)
 
 
 def __dir__() -> list[str]:

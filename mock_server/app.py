@@ -8,7 +8,6 @@ mode and journaled by the dispatcher; the Flask app answers the admin API, the Q
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +27,7 @@ from gong_tasks_kit.serving.admin_api import admin
 from gong_tasks_kit.serving.dispatcher import StrictModeError
 from gong_tasks_kit.serving.flask_app import install
 from gong_tasks_kit.serving.limiter import GongLimiter
+from gong_tasks_kit.serving.renamed import renamed_names
 from gong_tasks_kit.serving.state import SharedState, open_state
 
 __all__ = ["StrictModeError", "create_app", "mock_runtime"]
@@ -106,15 +106,4 @@ def create_app(
     return app
 
 
-def __getattr__(name: str) -> Any:
-    """``mock_state``, the last release's name of :func:`mock_runtime`, kept for one
-    release with a warning."""
-    if name == "mock_state":
-        warnings.warn(
-            "gong_tasks_kit.mock_server.app.mock_state is now mock_runtime; the old name "
-            "goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return mock_runtime
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed_names(__name__, {"mock_state": "mock_runtime"}, globals().__getitem__)

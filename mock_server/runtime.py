@@ -4,7 +4,6 @@ serves and the credentials it accepts."""
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from gong_tasks_kit.mock_server.task_store import TaskStore
 from gong_tasks_kit.serving.errors import ApiError
 from gong_tasks_kit.serving.flask_app import runtime_as
 from gong_tasks_kit.serving.redaction import credential_fragments
+from gong_tasks_kit.serving.renamed import renamed_names
 from gong_tasks_kit.serving.runtime import ServerRuntime
 from gong_tasks_kit.serving.state import MemoryState
 
@@ -130,15 +130,6 @@ def mock_runtime(app: Flask | None = None) -> MockRuntime:
     return runtime_as(MockRuntime, app)
 
 
-def __getattr__(name: str) -> Any:
-    """Names of the last release, kept for one release with a warning."""
-    renamed = {"MockState": "MockRuntime", "mock_state": "mock_runtime"}
-    if name in renamed:
-        warnings.warn(
-            f"gong_tasks_kit.mock_server.runtime.{name} is now {renamed[name]}; the old "
-            "name goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[renamed[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed_names(
+    __name__, {"MockState": "MockRuntime", "mock_state": "mock_runtime"}, globals().__getitem__
+)

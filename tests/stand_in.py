@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 from flask import Flask, Response, request
 
+from gong_tasks_kit.contract_tests.answer_rewriting import around_answers
 from gong_tasks_kit.mock_server.testing import unthrottled_app
-from gong_tasks_kit.spec import TASKS_PATH
 
 Breakage = Callable[[int, dict[str, str], Any], tuple[int, dict[str, str], Any]]
 
@@ -82,18 +82,15 @@ BREAKAGES: dict[str, Breakage] = {
 def moved_on_mock(**mock_config: Any) -> Flask:
     """The mock, whole (``/__health``, ``Prefer``, admin API), answering like a Gong that
     moved on (:func:`moved_on`): what the contract suite runs against over HTTP."""
-    app = unthrottled_app(mock_config)
 
-    @app.after_request
-    def move_on(response: Response) -> Response:
-        if not request.path.startswith(TASKS_PATH) or response.mimetype != "application/json":
-            return response
+    def move_on(_: Any, __: Any, response: Any) -> None:
+        if response.mimetype != "application/json":
+            return
         _, headers, body = moved_on(response.status_code, {}, orjson.loads(response.get_data()))
         response.set_data(orjson.dumps(body))
         response.headers.update(headers)
-        return response
 
-    return app
+    return around_answers(unthrottled_app(mock_config), move_on)
 
 
 def _echo(answer: Any, status: int) -> tuple[int, Any]:

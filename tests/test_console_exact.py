@@ -133,5 +133,9 @@ def test_console_plan_and_limit_panels_follow_the_journal(
             expect(plans).to_contain_text(f"500 \u00d7 {left}", timeout=400)
         else:
             expect(plans).to_have_text("none", timeout=400)
-        today = f"{9_999 - (2 - left)} of 10000"
-        expect(page.locator("#limits")).to_contain_text(today, timeout=400)
+        # An injected answer counts against no limit (see serving/admission.py).
+        expect(page.locator("#limits")).to_contain_text("10000 of 10000", timeout=400)
+    calls = page.locator("#journal-rows tr.entry").count()
+    assert _request(served.url, "/v2/tasks", body, "POST")[0] == 200
+    expect(page.locator("#journal-rows tr.entry")).to_have_count(calls + 1, timeout=5000)
+    expect(page.locator("#limits")).to_contain_text("9999 of 10000", timeout=400)

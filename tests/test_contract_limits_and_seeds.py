@@ -129,12 +129,12 @@ def test_contract_passes_against_serve_with_its_default_limits(
     # and paces itself. A budget keeps this test short (it also turns the schemathesis
     # coverage phase off); retries are not counted against it.
     served = start_mock()
-    run = _contract(served.url, "--max-examples", "2", "--max-requests", "60", cwd=tmp_path)
+    run = _contract(served.url, "--max-examples", "2", "--max-requests", "70", cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-5000:]
     assert "tests failed: 0" in run.stdout
     assert "checks not run: 0" in run.stdout
     checks, retries = _summary_numbers(run.stdout)
-    assert checks <= 60
+    assert checks <= 70
     assert retries > 0, "the default limits were never met: the test proves nothing"
     assert "paced to 3/s" in run.stdout
 

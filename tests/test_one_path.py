@@ -68,7 +68,7 @@ def test_injected_answers_count_against_no_limit_in_the_proxy() -> None:
 def test_the_proxy_answers_unknown_paths_in_gongs_shape_whatever_the_host() -> None:
     proxy = create_proxy_app({"target": "http://127.0.0.1:9"})
     client = proxy.test_client()
-    for path in ("/v2//tasks", "/v2/tasks/", "/nowhere", "//v2/tasks"):
+    for path in ("/v2//tasks", "/v2/tasks/", "/nowhere", "/v2/tasks/1/x"):
         answer = client.post(path, json={}, headers={"Host": "evil.example"})
         assert answer.status_code == 404, path
         assert answer.mimetype == "application/json", path
@@ -205,6 +205,7 @@ def test_a_setting_that_can_never_work_is_one_line_and_exit_2(
     assert run.returncode == 2, run.stderr
     assert words in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
-    assert len(run.stderr.strip().splitlines()) <= 3, run.stderr  # click's usage + one line
+    errors = [line for line in run.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, run.stderr  # one line says what is wrong (after click's usage)
     for secret in ("padded", "tökén", "key:with-colon"):  # a credential is never quoted
         assert secret not in run.stderr

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gong_tasks_kit.check_client.calls import Call, span
+from gong_tasks_kit.spec.limits import GONG_LIMITS
 
 __all__ = ["RULES", "Param", "Rule", "Run", "judge"]
 
@@ -261,7 +262,7 @@ RULES: Mapping[str, Rule] = {
             "never more than `calls` calls in `seconds`, or else it waits as told after every 429",
             _paced,
             {
-                "calls": Param(3, 1, 10_000, "calls allowed per window"),
+                "calls": Param(GONG_LIMITS.per_second, 1, 10_000, "calls allowed per window"),
                 "seconds": Param(1.0, 0.1, 86_400, "the window"),
                 "tolerance": Param(0.05, 0, 1, "seconds of slack"),
             },

@@ -11,25 +11,12 @@ the contract suite's drift recorder (``contract_tests``). It imports nothing of 
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
-
 from gong_tasks_kit.proxy.app import create_proxy_app, proxy_runtime
 from gong_tasks_kit.proxy.control import ProxyControl
 from gong_tasks_kit.proxy.settings import ProxySettings
+from gong_tasks_kit.serving.renamed import renamed_names
 
 __all__ = ["ProxyControl", "ProxySettings", "create_proxy_app", "proxy_runtime"]
 
 
-def __getattr__(name: str) -> Any:
-    """``proxy_state``, the last release's name of ``proxy_runtime``, kept for one release
-    with a warning."""
-    if name == "proxy_state":
-        warnings.warn(
-            "gong_tasks_kit.proxy.proxy_state is now proxy_runtime; the old name goes in "
-            "the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return proxy_runtime
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed_names(__name__, {"proxy_state": "proxy_runtime"}, globals().__getitem__)

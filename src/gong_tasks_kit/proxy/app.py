@@ -9,7 +9,6 @@ Where a call goes (see ``serving.dispatcher``): the Tasks API's calls are admitt
 from __future__ import annotations
 
 import secrets
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +30,7 @@ from gong_tasks_kit.serving.admin_api import ADMIN_PREFIX, admin, guard_admin_ca
 from gong_tasks_kit.serving.errors import gong_headers
 from gong_tasks_kit.serving.flask_app import install
 from gong_tasks_kit.serving.limiter import GongLimiter
+from gong_tasks_kit.serving.renamed import renamed_names
 from gong_tasks_kit.serving.settings import is_setting, read_settings
 from gong_tasks_kit.serving.state import SharedState, open_state
 
@@ -154,15 +154,4 @@ def create_proxy_app(
     return app
 
 
-def __getattr__(name: str) -> Any:
-    """``proxy_state``, the last release's name of :func:`proxy_runtime`, kept for one
-    release with a warning."""
-    if name == "proxy_state":
-        warnings.warn(
-            "gong_tasks_kit.proxy.app.proxy_state is now proxy_runtime; the old name goes "
-            "in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return proxy_runtime
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed_names(__name__, {"proxy_state": "proxy_runtime"}, globals().__getitem__)

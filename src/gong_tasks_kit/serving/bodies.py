@@ -22,7 +22,6 @@ from gong_tasks_kit.serving.bounds import parse_whole_number
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-CAPTURE_KEY = "gong_mock.body"
 _READ_SIZE = 64 * 1024
 _MAX_DECLARED = 2**63 - 1
 

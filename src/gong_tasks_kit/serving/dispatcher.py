@@ -3,15 +3,16 @@
     request ─► body read under its limit ─► route
             ├─ Tasks API ─► admission pipeline ─► answer (mock: data; proxy: target)
             │             ─► (strict: validate the answer) ─► journal
-            ├─ refusal (404, 405) ─► journal
-            └─ the app's own pages (admin API, console, health, spec) ─► the Flask app
+            ├─ another method on the Tasks API's paths: 405 ─► journal
+            └─ anything else ─► the Flask app (its own pages: admin API, console, health,
+               spec, routes a user adds; else its 404) ─► journal (but its own pages)
 
 It is installed in the Flask app as WSGI middleware (``app.wsgi_app``), so the test
 client, the pytest plugin, ``LiveServer``, ``flask run`` and any WSGI server take it; and
 ``gong-tasks serve`` calls :meth:`TasksDispatcher.answer` directly with the body its
 server has read, skipping the WSGI round trip. Either way a call is admitted in one place
 (``admission``), answered by one service, checked by one strict mode and journaled by one
-capture. Flask answers only the app's own pages.
+capture. Flask answers the rest, its errors in Gong's shape (``flask_app``).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
 from gong_tasks_kit.serving.admission import TasksService, answer_admitted
-from gong_tasks_kit.serving.bodies import CAPTURE_KEY, BodyCapture, capture_body
+from gong_tasks_kit.serving.bodies import BodyCapture, capture_body
 from gong_tasks_kit.serving.bounds import printable
 from gong_tasks_kit.serving.errors import Answer, ApiError, unexpected_error
 from gong_tasks_kit.serving.faults import SESSION_HEADER
 from gong_tasks_kit.serving.journal import capture_exchange
-from gong_tasks_kit.serving.routes import route
+from gong_tasks_kit.serving.routes import OWN_PAGES, route
 from gong_tasks_kit.serving.runtime import ServerRuntime
 from gong_tasks_kit.serving.tasks_call import TasksCall
 from gong_tasks_kit.spec.fast_reference import iter_response_violations
@@ -40,13 +41,15 @@ from gong_tasks_kit.spec.fast_reference import iter_response_violations
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["JOURNAL_AS", "StrictModeError", "TasksDispatcher", "run_wsgi"]
+__all__ = ["ANSWERED_BY", "JOURNAL_AS", "StrictModeError", "TasksDispatcher", "run_wsgi"]
 
 logger = logging.getLogger("gong_tasks_kit.serving")
 
-#: Set in the ``environ`` by a view of the app whose call must be journaled (an upload of
-#: tasks: a data change), to what answered it (``admin``, or an error's source).
+#: Set in the ``environ`` by a view of the app's own pages whose call must be journaled (an
+#: upload of tasks: a data change), to what answered it (``admin``, or an error's source).
 JOURNAL_AS = "gong_tasks_kit.journal_as"
+#: Set in the ``environ`` by the app's error handlers: what answered (``routing``, ...).
+ANSWERED_BY = "gong_tasks_kit.answered_by"
 _SESSION_KEY = "HTTP_" + SESSION_HEADER.upper().replace("-", "_")
 
 
@@ -235,13 +238,15 @@ class TasksDispatcher:
         return refused
 
     def _app_answer(self, environ: WSGIEnvironment, body: BodyCapture) -> Answer:
-        """The app's own page; journaled only when its view asks (a data change)."""
+        """The app's answer; journaled unless it is one of the app's own pages, which are
+        journaled only when their view asks (a data change)."""
         started = time.time()
-        environ[CAPTURE_KEY] = body
         environ["wsgi.input"] = _body_stream(body)
         environ["wsgi.input_terminated"] = True  # read whole: the app may read to the end
         answer = run_wsgi(self.app, environ, propagate=self._propagate())
         answered_by = environ.get(JOURNAL_AS)
+        if answered_by is None and not _decoded_path(environ).startswith(OWN_PAGES):
+            answered_by = environ.get(ANSWERED_BY, "mock")
         if answered_by is not None:
             answer = Answer(answer.status, answer.headers, answer.body, str(answered_by))
             self._journal(environ, body, answer, started=started, operation_id=None)

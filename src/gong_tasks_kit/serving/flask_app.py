@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from gong_tasks_kit.serving.admission import TasksService
-from gong_tasks_kit.serving.dispatcher import JOURNAL_AS, TasksDispatcher
+from gong_tasks_kit.serving.dispatcher import ANSWERED_BY, JOURNAL_AS, TasksDispatcher
 from gong_tasks_kit.serving.errors import Answer, ApiError, unexpected_error
 from gong_tasks_kit.serving.routes import refused_method, unknown_path
 from gong_tasks_kit.serving.runtime import ServerRuntime
@@ -68,7 +68,8 @@ def response_of(answer: Answer) -> Response:
 
 
 def _api_error(error: ApiError) -> Response:
-    if JOURNAL_AS in request.environ:  # a journaled call: say what answered it
+    request.environ[ANSWERED_BY] = error.source  # for the journal (see ``dispatcher``)
+    if JOURNAL_AS in request.environ:
         request.environ[JOURNAL_AS] = error.source
     return response_of(error.to_answer())
 
@@ -112,7 +113,8 @@ def install(
     """
     app.extensions[EXTENSION] = runtime
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes
-    app.url_map.merge_slashes = False  # //__health is a 404 in Gong's shape, not a redirect
+    app.url_map.merge_slashes = False  # /v2//tasks is a 404 in Gong's shape, not a redirect
+    app.url_map.strict_slashes = False  # and /__health/ a 404, not a redirect to /__health
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

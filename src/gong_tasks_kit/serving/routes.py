@@ -1,5 +1,6 @@
-"""Which call reaches what: an operation of the Tasks API, the app's own pages (admin API,
-console, health, spec), or a refusal in Gong's shape (404 for a path, 405 for a method).
+"""Which call reaches what: an operation of the Tasks API (or a 405 for another method on
+its paths), else the app (its own pages: admin API, console, health, spec, and any route a
+user adds; anything else is its 404, in Gong's shape, from :func:`unknown_path`).
 
 Routing is exact, as at Gong: ``/v2//tasks`` and ``/v2/tasks/`` are unknown paths (404),
 never redirects, and no ``Host`` a caller sends takes part in any answer.
@@ -13,11 +14,11 @@ from gong_tasks_kit.serving.errors import ApiError
 from gong_tasks_kit.spec import TASKS_PATH
 from gong_tasks_kit.spec.operations import LIST_TASKS, UPDATE_TASK, operation
 
-__all__ = ["APP_PREFIXES", "Route", "refused_method", "route", "unknown_path"]
+__all__ = ["OWN_PAGES", "Route", "refused_method", "route", "unknown_path"]
 
-#: Paths the app answers itself (its Flask part): everything else is the Tasks API's, or
-#: a 404.
-APP_PREFIXES = ("/__admin", "/__health", "/openapi.")
+#: The app's own pages: not journaled (an upload of tasks asks to be); every other call
+#: is.
+OWN_PAGES = ("/__admin", "/__health", "/openapi.")
 _TASK_PREFIX = TASKS_PATH + "/"
 _METHODS = {LIST_TASKS: operation(LIST_TASKS).method, UPDATE_TASK: operation(UPDATE_TASK).method}
 
@@ -27,8 +28,7 @@ class Route:
     """Where a call goes.
 
     Attributes:
-        operation_id: The Tasks API's operation, or None (the app's own page, or a
-            refusal).
+        operation_id: The Tasks API's operation, or None (the app's, or a refusal).
         task_id: The path's task id as sent (``updateTask`` only).
         refusal: The answer instead, when the call reaches nothing (404, 405).
     """
@@ -39,7 +39,7 @@ class Route:
 
     @property
     def to_app(self) -> bool:
-        """Whether the app answers the call itself (admin API, console, health, spec)."""
+        """Whether the app answers the call (its own pages, a route a user added, a 404)."""
         return self.operation_id is None and self.refusal is None
 
 
@@ -76,6 +76,4 @@ def route(method: str, path: str) -> Route:
         task_id = path[len(_TASK_PREFIX) :]
         if task_id and "/" not in task_id:
             return _operation(UPDATE_TASK, method, path, task_id)
-    if path.startswith(APP_PREFIXES):
-        return _APP
-    return Route(refusal=unknown_path(method, path))
+    return _APP

@@ -95,10 +95,6 @@ def _crash_answer() -> Answer:
     return ApiError(500, ["Internal server error occurred"], source="crash").to_answer()
 
 
-def _path_of(scope: Any) -> str:
-    return str(scope.path)
-
-
 def _unread(reason: str) -> BodyCapture:
     """A body that could not be read, and why."""
     return BodyCapture(b"", 0, False, f"the body could not be read ({reason})")
@@ -202,7 +198,7 @@ class DispatcherOnRsgi:
         """The answer, and whether the body was read to its end (else the connection
         must close: unread bytes would be taken for the next request)."""
         dispatcher = self.dispatcher
-        method, path = scope.method, _path_of(scope)
+        method, path = scope.method, str(scope.path)
         body = await self._body(scope, protocol, dispatcher.body_limit(method, path))
         environ = wsgi_environ(scope, io.BytesIO(body.data))
         if not dispatcher.may_block(method, path):

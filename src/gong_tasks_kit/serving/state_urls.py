@@ -10,14 +10,19 @@ _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def redact_url(url: str) -> str:
-    """A state URL fit to print: its user name, password and query left out."""
-    parts = urlsplit(url)
+    """A URL fit to print: its user name, password and query left out (and all but its
+    scheme, for one that does not parse)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url.split("://", 1)[0][:20] + "://…"
     if not (parts.username or parts.password or parts.query):
         return url
     host = parts.hostname or ""
     netloc = f"[{host}]" if ":" in host else host
-    if parts.port is not None:
-        netloc += f":{parts.port}"
+    if port is not None:
+        netloc += f":{port}"
     credentials = "***@" if parts.username or parts.password else ""
     query = "?…" if parts.query else ""
     return f"{parts.scheme}://{credentials}{netloc}{parts.path}{query}"
@@ -39,16 +44,8 @@ def normalize_state_url(url: str) -> str:
     raise ValueError(
         "state must be memory:// or redis://host:port/db"
         + (f" ({problem})" if problem else "")
-        + f", got {_shown(text)!r}"
+        + f", got {redact_url(text)!r}"
     )
-
-
-def _shown(url: str) -> str:
-    """A URL fit to quote in an error, even one that does not parse."""
-    try:
-        return redact_url(url)
-    except ValueError:
-        return url.split("://", 1)[0] + "://…"
 
 
 def _redis_url_problem(url: str) -> str | None:
