@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from contract_runner import ContractRunner
 
 BIN = Path(sys.executable).parent
 
@@ -178,3 +179,12 @@ def redis_server_with_password() -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def contract_runner() -> Iterator[ContractRunner]:
+    """``gong-tasks contract`` runs in one process of their own, warmed up once per test
+    process (see ``contract_runner``)."""
+    runner = ContractRunner()
+    yield runner
+    runner.close()

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from contract_runner import ContractRunner
 
 from gong_tasks_kit.contract_tests.app_loading import load_app
 from gong_tasks_kit.contract_tests.mutants import BENIGN, MUTANTS, SCHEMA_MUTANTS, Caught
@@ -29,6 +30,7 @@ from gong_tasks_kit.serving.settings import env_name, option_name, setting_field
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 SETTINGS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 SECRET = "s3cr3t-value-that-must-not-leak"
+RUN_ARGS = ("--max-examples", "3", "--seed", "1", "--no-shrink")
 
 
 def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -40,7 +42,7 @@ def _contract(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own console script
-        [GONG_TASKS, "contract", "--max-examples", "3", "--seed", "1", "--no-shrink", *args],
+        [GONG_TASKS, "contract", *RUN_ARGS, *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -48,6 +50,14 @@ def _contract(
         env=_clean_env(env),
         cwd=cwd,
     )
+
+
+def _contract_run(
+    runner: ContractRunner, *args: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """As :func:`_contract`, in the runner's warm process (the console script's own entry
+    point; ``test_contract_runner`` proves it prints and exits the same)."""
+    return runner.run([*RUN_ARGS, *args], _clean_env(), cwd)
 
 
 def _mutant(name: str) -> str:
@@ -62,6 +72,7 @@ def test_contract_suite_passes_on_the_mock_and_leaves_only_its_report(tmp_path: 
     assert "gong contract summary" in run.stdout
     assert "tests failed: 0" in run.stdout
     assert "checks not run: 0" in run.stdout
+    assert "reset the in-process mock (POST /__admin/reset)" in run.stdout  # it owns the mock
     assert "<testsuite" in junit.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.xml"]  # no .hypothesis/
     # None of the messages that name a broken mock appears on the faithful one.
@@ -101,9 +112,9 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("mutant", "caught"), sorted(MUTANTS.items()))
 def test_contract_suite_catches_a_broken_mock_with_its_check(
-    tmp_path: Path, mutant: str, caught: Caught
+    contract_runner: ContractRunner, tmp_path: Path, mutant: str, caught: Caught
 ) -> None:
-    run = _contract("--app", _mutant(mutant), cwd=tmp_path)
+    run = _contract_run(contract_runner, "--app", _mutant(mutant), cwd=tmp_path)
     assert run.returncode == 1, run.stdout[-3000:]
     assert f"FAILED check: {caught.check} (" in run.stdout, run.stdout[-5000:]
     assert f"[check: {caught.check}] " in run.stdout
@@ -112,9 +123,11 @@ def test_contract_suite_catches_a_broken_mock_with_its_check(
 
 @pytest.mark.parametrize(("mutant", "words"), sorted(SCHEMA_MUTANTS.items()))
 def test_schemathesis_alone_catches_a_broken_answer_schema(
-    tmp_path: Path, mutant: str, words: str
+    contract_runner: ContractRunner, tmp_path: Path, mutant: str, words: str
 ) -> None:
-    run = _contract("--app", _mutant(mutant), "-k", "conformance", cwd=tmp_path)
+    run = _contract_run(
+        contract_runner, "--app", _mutant(mutant), "-k", "conformance", cwd=tmp_path
+    )
     assert run.returncode == 1, run.stdout[-3000:]
     assert "FAILED check: ST108 Response violates schema" in run.stdout, run.stdout[-5000:]
     assert words in run.stdout
@@ -122,17 +135,19 @@ def test_schemathesis_alone_catches_a_broken_answer_schema(
 
 @pytest.mark.parametrize(("variant", "warnings"), sorted(BENIGN.items()))
 def test_contract_suite_passes_benign_variations_with_warnings(
-    tmp_path: Path, variant: str, warnings: tuple[str, ...]
+    contract_runner: ContractRunner, tmp_path: Path, variant: str, warnings: tuple[str, ...]
 ) -> None:
-    run = _contract("--app", _mutant(variant), cwd=tmp_path)
+    run = _contract_run(contract_runner, "--app", _mutant(variant), cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-5000:]
     assert "tests failed: 0" in run.stdout
     for warning in warnings:
         assert warning in run.stdout, run.stdout[-3000:]
 
 
-def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(tmp_path: Path) -> None:
-    run = _contract("--max-requests", "12", cwd=tmp_path)
+def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
+    run = _contract_run(contract_runner, "--max-requests", "12", cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-5000:]
     assert "tests failed: 0" in run.stdout
     not_run = re.search(r"checks not run: (\d+)", run.stdout)
@@ -145,8 +160,10 @@ def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(tmp_path:
     assert int(sent.group(1)) <= 12
 
 
-def test_contract_require_complete_exits_3_on_an_incomplete_run(tmp_path: Path) -> None:
-    run = _contract("--max-requests", "12", "--require-complete", cwd=tmp_path)
+def test_contract_require_complete_exits_3_on_an_incomplete_run(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
+    run = _contract_run(contract_runner, "--max-requests", "12", "--require-complete", cwd=tmp_path)
     assert run.returncode == 3, run.stdout[-5000:]
     assert "incomplete run: exit status 3" in run.stdout
 
