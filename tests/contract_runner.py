@@ -6,8 +6,8 @@ the spec (about 7 s of a 9 s mutant run here); in one process that is paid once,
 further run costs its own work only (1-2 s). Each run is still the console script's own
 entry point (``gong_tasks_kit.cli:main``, a fresh pytest session with its own settings,
 app and seed) in a process that is not the test's, with its own environment and working
-folder; ``tests/test_contract_runner.py`` proves a run here prints and exits as the
-console script does.
+folder, and all it prints (at the file descriptors); ``tests/test_contract_runner.py``
+proves a run here prints and exits as the console script does.
 
 Started as a script, it reads one JSON request a line on stdin (``args``, ``env``,
 ``cwd``) and writes one JSON answer a line on stdout (``returncode``, ``stdout``,
@@ -16,13 +16,12 @@ Started as a script, it reads one JSON request a line on stdin (``args``, ``env`
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import selectors
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,15 +32,31 @@ def _run_one(request: dict[str, Any]) -> dict[str, Any]:
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # The run's own stdout and stderr, at the file descriptors: all it prints, as a
+    # process's would be (pytest's own capture and anything past it included).
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
         try:
             main(["contract", *request["args"]], prog_name="gong-tasks")
             code: Any = 0
         except SystemExit as exit_:
             code = exit_.code
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for descriptor in saved:
+                os.close(descriptor)
+        out.seek(0)
+        err.seek(0)
+        printed, complained = out.read(), err.read()
     status = code if isinstance(code, int) else (0 if code is None else 1)
-    return {"returncode": status, "stdout": out.getvalue(), "stderr": err.getvalue()}
+    return {"returncode": status, "stdout": printed, "stderr": complained}
 
 
 def _serve(requests: TextIO, answers: TextIO) -> None:
@@ -71,7 +86,17 @@ class ContractRunner:
     def run(
         self, args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300
     ) -> subprocess.CompletedProcess[str]:
-        """``gong-tasks contract ARGS`` with exactly ``env``, in ``cwd``."""
+        """``gong-tasks contract ARGS`` with exactly ``env``, in ``cwd``.
+
+        A run with a spec of its own (``--spec``, ``GONG_TASKS_SPEC``) is refused: the
+        spec is the process's, chosen when it starts, so such a run needs a process.
+        """
+        if (
+            "--spec" in args
+            or any(arg.startswith("--spec=") for arg in args)
+            or ("GONG_TASKS_SPEC" in env)
+        ):
+            raise ValueError("a run with its own spec needs a process of its own")
         process = self._started()
         assert process.stdin is not None
         assert process.stdout is not None
@@ -105,7 +130,5 @@ class ContractRunner:
 
 
 if __name__ == "__main__":
-    # Answers go to the real stdout; anything else a run prints past its capture, to stderr.
-    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _serve(sys.stdin, channel)
+    # Answers go to the real stdout, kept apart: each run has its own (see _run_one).
+    _serve(sys.stdin, os.fdopen(os.dup(sys.stdout.fileno()), "w"))

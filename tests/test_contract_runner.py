@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from contract_runner import ContractRunner
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
@@ -70,3 +71,16 @@ def test_contract_runner_gives_each_run_its_environment_and_folder(
     )
     assert passed.returncode == 0, passed.stdout[-3000:]  # the variable above is gone again
     assert report.is_file()  # written where the run was asked to work
+
+
+def test_contract_runner_refuses_a_run_with_a_spec_of_its_own(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
+    # The spec is chosen when a process starts: such a run needs a process of its own.
+    for args, env in (
+        (["--spec", "other.yaml"], _env()),
+        (["--spec=other.yaml"], _env()),
+        ([], _env(GONG_TASKS_SPEC="other.yaml")),
+    ):
+        with pytest.raises(ValueError, match="needs a process of its own"):
+            contract_runner.run(args, env, tmp_path)
