@@ -9,7 +9,6 @@ nothing changes), shared through the state like everything else, and journaled.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +26,7 @@ from gong_tasks_kit.serving.errors import ApiError, gong_headers
 from gong_tasks_kit.serving.flask_app import journal_this_call
 from gong_tasks_kit.serving.task_documents import TaskDocumentError
 from gong_tasks_kit.serving.task_ids import parse_task_id
-from gong_tasks_kit.spec.loader import load_spec
+from gong_tasks_kit.spec.loader import load_spec, spec_cached
 
 admin_tasks = Blueprint("tasks", __name__, url_prefix=ADMIN_PREFIX)
 admin_tasks.before_request(guard_admin_call)
@@ -37,7 +36,7 @@ def _json(payload: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status=status, headers=gong_headers())
 
 
-@functools.cache
+@spec_cached
 def _statuses() -> tuple[str, ...]:
     return tuple(load_spec()["components"]["schemas"]["TaskStatus"]["enum"])
 
