@@ -25,6 +25,10 @@ from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-b")
+
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 
 
@@ -46,6 +50,7 @@ def _contract(
 def test_a_429_is_waited_out_and_retried_apart_from_the_budget(
     gong_mock_url: str, gong_mock: MockControl
 ) -> None:
+
     gong_mock.fail_next(429, times=2, retry_after=1)
     target = _url_target(gong_mock_url, GONG_CONTRACT_MAX_REQUESTS="2")
     assert not target.paced

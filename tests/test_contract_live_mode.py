@@ -32,6 +32,10 @@ from gong_tasks_kit.proxy.control import ProxyControl
 from gong_tasks_kit.spec import load_spec
 from gong_tasks_kit.spec.operations import operation, spec_with_only
 
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-b")
+
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 

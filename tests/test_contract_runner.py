@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 from contract_runner import ContractRunner
 
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
+
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 ARGS = ["--max-examples", "2", "--seed", "3", "--no-shrink"]
 # What differs between two runs in any two processes: durations and object addresses.

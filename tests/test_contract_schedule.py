@@ -26,6 +26,10 @@ from gong_tasks_kit.contract_tests.schedule import (
 from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.mock_server.testing import LiveServer, unthrottled_app
 
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
+
 KNOWN = KnownIds(("1",), ("10", "11"), "test", mock=True)
 
 

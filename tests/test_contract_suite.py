@@ -27,6 +27,10 @@ from gong_tasks_kit.contract_tests.settings import (
 from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.serving.settings import env_name, option_name, setting_fields
 
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
+
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 SETTINGS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 SECRET = "s3cr3t-value-that-must-not-leak"

@@ -9,12 +9,17 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from contract_runner import ContractRunner
 from flask import Flask
 
 from gong_tasks_kit.contract_tests.schedule import READ_ONLY
 from gong_tasks_kit.contract_tests.update_mutants import update_accepts_invalid_updates
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
+
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-b")
 
 CHECKS = (
     "update-refuses-unknown-status",

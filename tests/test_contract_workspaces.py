@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from contract_runner import ContractRunner
 from flask import Flask, Response, request
 
@@ -21,6 +22,10 @@ from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.workspaces import HOW_TO_RUN, workspace_ids
 from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
+
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
 
 CHECK = "test_each_workspace_splits_the_widest_answer"
 
