@@ -199,7 +199,7 @@ def _reset_both() -> None:
         mock_runtime(app).reset()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(st.lists(calls(), min_size=1, max_size=4))
 def test_the_server_answers_and_journals_every_call_as_the_wsgi_app_does(
     sequence: list[tuple[Scope, bytes]],
