@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import ServedMock
+from contract_runner import ContractRunner
 
 from gong_tasks_kit.contract_tests.mock_restore import (
     MockTasks,
@@ -26,7 +26,8 @@ from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.mock_server.testing import LiveServer, unthrottled_app
 
-GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
+# The worker of the other contract runs, and its warm runner (see test_contract_suite).
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
 
 
 def _get(url: str) -> Any:
@@ -44,19 +45,15 @@ def _every_task(url: str, users: list[str]) -> dict[str, Any]:
 
 
 def test_contract_run_puts_back_every_task_it_changed_on_a_served_mock(
-    start_mock: Callable[..., ServedMock], tmp_path: Path
+    contract_runner: ContractRunner, start_mock: Callable[..., ServedMock], tmp_path: Path
 ) -> None:
     mock = start_mock(["--rate-limit", "off"])
     users = [str(user) for user in _get(f"{mock.url}/__health")["userIds"]]
     before = _every_task(mock.url, users)
-    run = subprocess.run(  # noqa: S603 - our own console script
-        [GONG_TASKS, "contract", "--base-url", mock.url, "--max-examples", "3", "--seed", "4"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))},
-        cwd=tmp_path,
+    run = contract_runner.run(  # `gong-tasks contract`, in the tests' warm runner
+        ["--base-url", mock.url, "--max-examples", "3", "--seed", "4"],
+        {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))},
+        tmp_path,
     )
     assert run.returncode == 0, run.stdout[-3000:]
     found = re.search(r"^restored (\d+) tasks? the run changed: ([\d, ]+)$", run.stdout, re.M)

@@ -186,12 +186,13 @@ def test_contract_reports_an_unreachable_url_in_one_line(tmp_path: Path) -> None
     assert "Traceback" not in run.stderr + run.stdout
 
 
-def test_contract_never_prints_the_credential(tmp_path: Path) -> None:
-    run = _contract(
-        "--app",
-        _mutant("enum_outside_spec"),
-        cwd=tmp_path,
-        env={"GONG_ACCESS_KEY": "gong-mock-access-key", "GONG_ACCESS_KEY_SECRET": SECRET},
+def test_contract_never_prints_the_credential(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
+    # The runner keeps all a run prints, at the file descriptors, as a process's.
+    credentials = {"GONG_ACCESS_KEY": "gong-mock-access-key", "GONG_ACCESS_KEY_SECRET": SECRET}
+    run = contract_runner.run(
+        [*RUN_ARGS, "--app", _mutant("enum_outside_spec")], _clean_env(credentials), tmp_path
     )
     # The mock refuses the secret (401 everywhere): failures are printed, the secret is not.
     assert run.returncode == 1
