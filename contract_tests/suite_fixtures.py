@@ -1,6 +1,7 @@
 """The contract suite's fixtures: the run's settings and target, the ids and tasks it
 queries, the examples the schedule granted each test, the schemathesis schema, the first
-full answer, and the one task the update checks write to (restored at the end)."""
+full answer, the one task the update checks write to (restored at the end), and what a
+run puts back on a mock (``mock_restore``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from hypothesis.strategies import SearchStrategy
 from gong_tasks_kit.contract_tests.filters import full_filter
 from gong_tasks_kit.contract_tests.findings import ChecksFailedError
 from gong_tasks_kit.contract_tests.known_ids import KnownIds, KnownTasks
+from gong_tasks_kit.contract_tests.mock_restore import leave_as_found, read_mock_tasks
 from gong_tasks_kit.contract_tests.replies import Reply
 from gong_tasks_kit.contract_tests.schedule import Decision
 from gong_tasks_kit.contract_tests.schema import build_schema
@@ -33,6 +35,7 @@ __all__ = [
     "full_answer",
     "known_ids",
     "known_tasks",
+    "mock_put_back",
     "planned_examples",
     "run_examples",
     "written_task",
@@ -207,3 +210,27 @@ def written_task(
             restored = f"restored {task.label} to its original {task.original_values}"
             contract_target.notes.append(restored)
             say(f"gong contract: {restored}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mock_put_back(
+    pytestconfig: pytest.Config, contract_target: Target, known_ids: KnownIds
+) -> Iterator[None]:
+    """Leave a mock as the run found it (see ``mock_restore``): a served one's tasks are
+    read before the first test and every task the run changed is put back after the
+    last one (torn down after ``written_task``); an in-process one is reset. Nothing
+    against Gong, or any target that is no mock."""
+    if contract_target.settings.live or not known_ids.mock:
+        yield
+        return
+    say = _say(pytestconfig)
+    in_process = contract_target.app is not None
+    before = None if in_process else read_mock_tasks(contract_target, known_ids.users)
+    try:
+        yield
+    finally:
+        notes, warnings = leave_as_found(contract_target, before, known_ids.users)
+        contract_target.notes.extend(notes)
+        contract_target.warnings.extend(warnings)
+        for line in (*notes, *warnings):
+            say(f"gong contract: {line}")

@@ -9,7 +9,6 @@ nothing changes), shared through the state like everything else, and journaled.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +26,7 @@ from gong_tasks_kit.serving.errors import ApiError, gong_headers
 from gong_tasks_kit.serving.flask_app import journal_this_call
 from gong_tasks_kit.serving.task_documents import TaskDocumentError
 from gong_tasks_kit.serving.task_ids import parse_task_id
-from gong_tasks_kit.spec.loader import load_spec
+from gong_tasks_kit.spec.loader import load_spec, spec_cached
 
 admin_tasks = Blueprint("tasks", __name__, url_prefix=ADMIN_PREFIX)
 admin_tasks.before_request(guard_admin_call)
@@ -37,7 +36,7 @@ def _json(payload: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status=status, headers=gong_headers())
 
 
-@functools.cache
+@spec_cached
 def _statuses() -> tuple[str, ...]:
     return tuple(load_spec()["components"]["schemas"]["TaskStatus"]["enum"])
 
@@ -46,11 +45,7 @@ def _documents(tasks: Iterable[StoredTask]) -> list[Any]:
     return [orjson.loads(task.body) for task in tasks]
 
 
-@admin_tasks.get("/tasks/<task_id>")
-def show_task(task_id: str) -> Response:
-    """One task as it is now: ``{task, userId, workspaceId, changed}`` (404 if unknown)."""
-    number = parse_task_id(task_id)
-    task = mock_runtime().store.task(number)
+def _task_view(number: int, task: StoredTask | None) -> Response:
     if task is None:
         raise task_not_found(number)
     return _json(
@@ -61,6 +56,23 @@ def show_task(task_id: str) -> Response:
             "changed": task.changed,
         }
     )
+
+
+@admin_tasks.get("/tasks/<task_id>")
+def show_task(task_id: str) -> Response:
+    """One task as it is now: ``{task, userId, workspaceId, changed}`` (404 if unknown)."""
+    number = parse_task_id(task_id)
+    return _task_view(number, mock_runtime().store.task(number))
+
+
+@admin_tasks.delete("/tasks/<task_id>/change")
+def forget_task_change(task_id: str) -> Response:
+    """Serve one task as loaded again (what updates did to it is forgotten, ``updated``
+    included), answered like ``GET /__admin/tasks/<id>``: how a contract run puts back
+    a task it changed exactly."""
+    number = parse_task_id(task_id)
+    journal_this_call()  # a data change
+    return _task_view(number, mock_runtime().store.forget_change(number))
 
 
 @admin_tasks.get("/tasks")

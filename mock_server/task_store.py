@@ -238,6 +238,18 @@ class TaskStore:
         )
         return seeded if record is None else _with_change(seeded, record)
 
+    def forget_change(self, task_id: int) -> StoredTask | None:
+        """Forget what updates did to a task: it is served as loaded again, ``updated``
+        included (what a contract run's restore needs; a reset does it for every task).
+
+        Returns:
+            The task as it is now, or None for an unknown id.
+        """
+        seeded = self._by_id.get(task_id)
+        if seeded is not None:
+            self._state.forget_task_change(seeded.user_id, task_id)
+        return seeded
+
     def status_counts(self, user_id: str) -> Counter[str]:
         """How many tasks of a user are in each status now."""
         return Counter(task.status for task in self.tasks_of(user_id))

@@ -13,4 +13,10 @@ echo "== deptry"; .venv/bin/deptry .
 # The docs site, built where nothing is kept: --strict fails on a broken link or page.
 site=$(mktemp -d); trap 'rm -rf "$site"' EXIT
 echo "== mkdocs"; NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$site"
-echo "== pytest"; .venv/bin/pytest "$@"
+# In parallel (pytest-xdist): two workers a core, as many tests wait on servers, clients
+# and Gong's pace; tests marked with one xdist_group share a worker. Bytecode is written
+# (where PYTHONDONTWRITEBYTECODE is set, each of the hundreds of processes the tests start
+# would compile the kit again). Extra arguments go last: `scripts/test.sh -n 0` runs serially.
+unset PYTHONDONTWRITEBYTECODE
+workers=$(( 2 * $(nproc) ))
+echo "== pytest"; .venv/bin/pytest -n "$workers" --dist loadgroup "$@"

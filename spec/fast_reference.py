@@ -25,7 +25,7 @@ from openapi_core.templating.media_types.finders import MediaTypeFinder
 
 from gong_tasks_kit.spec import reference
 from gong_tasks_kit.spec.fast_schemas import compile_schema
-from gong_tasks_kit.spec.loader import load_spec, resolve
+from gong_tasks_kit.spec.loader import load_spec, resolve, spec_cached
 from gong_tasks_kit.spec.operations import LIST_TASKS, operation_node
 from gong_tasks_kit.spec.reference import Violation
 
@@ -53,7 +53,7 @@ class _Answer:
     headers: tuple[_Header, ...]
 
 
-@functools.cache
+@spec_cached  # keyed by the spec in use, like every cache of what the spec says
 def _document() -> dict[str, Any]:
     return load_spec()
 
@@ -86,7 +86,7 @@ def _answer(declared: dict[str, Any]) -> _Answer:
     )
 
 
-@functools.cache
+@spec_cached
 def _answers(operation_id: str) -> dict[str, _Answer]:
     responses = operation_node(_document(), operation_id)["responses"]
     return {str(key): _answer(declared) for key, declared in responses.items()}

@@ -19,14 +19,13 @@ two validators, and each is closed on the safe side:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import jsonschema_rs
 from openapi_core.validation.schemas import oas31_schema_validators_factory
 
-from gong_tasks_kit.spec.loader import load_spec
+from gong_tasks_kit.spec.loader import load_spec, spec_cached
 
 __all__ = ["DATE_TIME_PATTERN", "compile_schema"]
 
@@ -105,7 +104,7 @@ def compile_schema(schema: Mapping[str, Any]) -> Any:
     return jsonschema_rs.validator_for(root, validate_formats=True, formats=formats)
 
 
-@functools.cache
+@spec_cached  # keyed by the spec in use (a test may switch it: spec_in_use)
 def _schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = load_spec()["components"]["schemas"]
     return schemas

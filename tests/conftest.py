@@ -15,6 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from contract_runner import ContractRunner
+from hypothesis import settings
+
+# Hypothesis: property tests that name no example count take the profile's: hypothesis'
+# own "default" (or "ci", which it picks where CI is set): 100 examples, which keeps
+# scripts/test.sh within minutes on two cores. `--hypothesis-profile thorough` runs ten
+# times as many. Tests whose examples are costly (a server call each) name a smaller
+# count of their own.
+settings.register_profile("thorough", max_examples=1_000, deadline=None)
 
 BIN = Path(sys.executable).parent
 
@@ -178,3 +187,12 @@ def redis_server_with_password() -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def contract_runner() -> Iterator[ContractRunner]:
+    """``gong-tasks contract`` runs in one process of their own, warmed up once per test
+    process (see ``contract_runner``)."""
+    runner = ContractRunner()
+    yield runner
+    runner.close()

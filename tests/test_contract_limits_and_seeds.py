@@ -8,13 +8,13 @@ import json
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ServedMock
+from contract_runner import ContractRunner
 
 from gong_tasks_kit.contract_tests.budget import (
     BudgetExhaustedError,
@@ -25,7 +25,10 @@ from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.contract_tests.target import Target
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 
-GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-b")
+
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 
 
@@ -37,21 +40,17 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
 
 
-def _contract(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own console script
-        [GONG_TASKS, "contract", "--base-url", url, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=_clean_env(),
-        cwd=cwd,
-    )
+def _contract(
+    runner: ContractRunner, url: str, *args: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``gong-tasks contract --base-url URL ARGS``, in the tests' warm runner."""
+    return runner.run(["--base-url", url, *args], _clean_env(), cwd)
 
 
 def test_a_429_is_waited_out_and_retried_apart_from_the_budget(
     gong_mock_url: str, gong_mock: MockControl
 ) -> None:
+
     gong_mock.fail_next(429, times=2, retry_after=1)
     target = _url_target(gong_mock_url, GONG_CONTRACT_MAX_REQUESTS="2")
     assert not target.paced
@@ -123,13 +122,15 @@ def _summary_numbers(stdout: str) -> tuple[int, int]:
 
 
 def test_contract_passes_against_serve_with_its_default_limits(
-    start_mock: Callable[..., ServedMock], tmp_path: Path
+    contract_runner: ContractRunner, start_mock: Callable[..., ServedMock], tmp_path: Path
 ) -> None:
     # `gong-tasks serve` as started, with Gong's 3/s: the suite meets 429s, waits them out
     # and paces itself. A budget keeps this test short (it also turns the schemathesis
     # coverage phase off); retries are not counted against it.
     served = start_mock()
-    run = _contract(served.url, "--max-examples", "2", "--max-requests", "70", cwd=tmp_path)
+    run = _contract(
+        contract_runner, served.url, "--max-examples", "2", "--max-requests", "70", cwd=tmp_path
+    )
     assert run.returncode == 0, run.stdout[-5000:]
     assert "verdict: PASSED" in run.stdout
     assert "checks not run: 0" in run.stdout
@@ -140,10 +141,10 @@ def test_contract_passes_against_serve_with_its_default_limits(
 
 
 def _journal_run(
-    server: LiveServer, control: MockControl, tmp_path: Path, *args: str
+    runner: ContractRunner, server: LiveServer, control: MockControl, tmp_path: Path, *args: str
 ) -> tuple[list[tuple[Any, ...]], str]:
     control.clear_requests()
-    run = _contract(server.url, "--max-examples", "3", *args, cwd=tmp_path)
+    run = _contract(runner, server.url, "--max-examples", "3", *args, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
     entries = sorted(control.requests(), key=lambda entry: entry["id"])
     sent = [
@@ -153,17 +154,19 @@ def _journal_run(
     return sent, run.stdout
 
 
-def test_the_same_seed_repeats_a_run_and_another_seed_explores_others(tmp_path: Path) -> None:
+def test_the_same_seed_repeats_a_run_and_another_seed_explores_others(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
     app = unthrottled_app({"journal_size": 10_000})
     control = MockControl(app)
     with LiveServer(app) as server:
-        unseeded, stdout = _journal_run(server, control, tmp_path)
+        unseeded, stdout = _journal_run(contract_runner, server, control, tmp_path)
         shown = re.search(r"seed=(\d+) \(random\)", stdout)
         assert shown is not None, stdout[:3000]
         seed = int(shown.group(1))
         assert f"repeat this run: --seed {seed}" in stdout
-        repeated, _ = _journal_run(server, control, tmp_path, "--seed", str(seed))
-        other, _ = _journal_run(server, control, tmp_path, "--seed", str(seed + 1))
+        repeated, _ = _journal_run(contract_runner, server, control, tmp_path, "--seed", str(seed))
+        other, _ = _journal_run(contract_runner, server, control, tmp_path, "--seed", str(seed + 1))
     assert len(unseeded) > 50
     assert repeated == unseeded, "the same seed sent other requests, or in another order"
     assert {body for _, _, body, _ in other} != {body for _, _, body, _ in unseeded}

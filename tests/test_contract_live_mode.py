@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contract_runner import ContractRunner
 from flask import Flask, request
 
 from gong_tasks_kit.contract_tests import mutants
@@ -31,6 +32,10 @@ from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrott
 from gong_tasks_kit.proxy.control import ProxyControl
 from gong_tasks_kit.spec import load_spec
 from gong_tasks_kit.spec.operations import operation, spec_with_only
+
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-b")
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
@@ -62,16 +67,11 @@ def _live_env(app: Flask) -> dict[str, str]:
     }
 
 
-def _live_run(url: str, env: dict[str, str], cwd: Path, *args: str) -> Any:
-    return subprocess.run(  # noqa: S603 - our own console script
-        [GONG_TASKS, "contract", "--base-url", url, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-        cwd=cwd,
-    )
+def _live_run(
+    runner: ContractRunner, url: str, env: dict[str, str], cwd: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``gong-tasks contract --base-url URL ARGS``, in the tests' warm runner."""
+    return runner.run(["--base-url", url, *args], env, cwd)
 
 
 def test_live_target_sends_at_most_three_requests_a_second(
@@ -158,10 +158,15 @@ def test_live_schemathesis_sees_only_the_list_call_whatever_the_spec_adds() -> N
 
 @pytest.mark.gong_mock(rate_limit="3/second")
 def test_live_run_is_safe_and_writes_a_drift_report(
-    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl, tmp_path: Path
+    contract_runner: ContractRunner,
+    gong_mock_app: Flask,
+    gong_mock_url: str,
+    gong_mock: MockControl,
+    tmp_path: Path,
 ) -> None:
     report = tmp_path / "drift.json"
     run = _live_run(
+        contract_runner,
         gong_mock_url,
         _live_env(gong_mock_app),
         tmp_path,
@@ -208,11 +213,13 @@ def test_live_run_is_safe_and_writes_a_drift_report(
     ],
 )
 def test_live_default_run_catches_an_ignored_filter_within_its_budget(
-    mutant: str, check: str, args: tuple[str, ...], tmp_path: Path
+    contract_runner: ContractRunner, mutant: str, check: str, args: tuple[str, ...], tmp_path: Path
 ) -> None:
     app: Flask = getattr(mutants, mutant)()
     with LiveServer(app) as server:
-        run = _live_run(server.url, _live_env(app), tmp_path, *args)  # default budget
+        run = _live_run(
+            contract_runner, server.url, _live_env(app), tmp_path, *args
+        )  # default budget
         journal = MockControl(app).requests()
     assert run.returncode == 1, run.stdout[-4000:]
     assert f"FAILED check: {check} (1)" in run.stdout, run.stdout[-4000:]
@@ -232,11 +239,16 @@ def _status_and_due(control: MockControl, task_id: int) -> tuple[str, str]:
 
 
 def test_live_run_with_allow_writes_writes_that_task_only_and_restores_it(
-    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl, tmp_path: Path
+    contract_runner: ContractRunner,
+    gong_mock_app: Flask,
+    gong_mock_url: str,
+    gong_mock: MockControl,
+    tmp_path: Path,
 ) -> None:
     task = _a_task_of_the_first_user(gong_mock_app, gong_mock)
     original = _status_and_due(gong_mock, task["id"])
     run = _live_run(
+        contract_runner,
         gong_mock_url,
         _live_env(gong_mock_app),
         tmp_path,
@@ -262,13 +274,18 @@ def test_live_run_with_allow_writes_writes_that_task_only_and_restores_it(
 
 
 def test_live_run_restores_the_task_when_a_check_fails(
-    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl, tmp_path: Path
+    contract_runner: ContractRunner,
+    gong_mock_app: Flask,
+    gong_mock_url: str,
+    gong_mock: MockControl,
+    tmp_path: Path,
 ) -> None:
     task = _a_task_of_the_first_user(gong_mock_app, gong_mock)
     original = _status_and_due(gong_mock, task["id"])
     # The first update goes through (the task is changed), the second fails.
     gong_mock.queue({"status": 200}, {"status": 500}, operation="updateTask")
     run = _live_run(
+        contract_runner,
         gong_mock_url,
         _live_env(gong_mock_app),
         tmp_path,
@@ -281,7 +298,11 @@ def test_live_run_restores_the_task_when_a_check_fails(
 
 
 def test_live_run_names_the_task_and_its_values_when_the_restore_fails(
-    gong_mock_app: Flask, gong_mock_url: str, gong_mock: MockControl, tmp_path: Path
+    contract_runner: ContractRunner,
+    gong_mock_app: Flask,
+    gong_mock_url: str,
+    gong_mock: MockControl,
+    tmp_path: Path,
 ) -> None:
     task = _a_task_of_the_first_user(gong_mock_app, gong_mock)
     status, due = _status_and_due(gong_mock, task["id"])
@@ -289,6 +310,7 @@ def test_live_run_names_the_task_and_its_values_when_the_restore_fails(
     # refusal checks, whose invalid updates a 200 would fail, are left out.)
     gong_mock.queue({"status": 200, "times": 4}, {"status": 500}, operation="updateTask")
     run = _live_run(
+        contract_runner,
         gong_mock_url,
         _live_env(gong_mock_app),
         tmp_path,
@@ -343,13 +365,16 @@ def _without_users_in_health(app: Flask) -> Flask:
     return app
 
 
-def test_a_url_that_is_no_mock_gets_no_write_to_a_real_task_unasked(tmp_path: Path) -> None:
+def test_a_url_that_is_no_mock_gets_no_write_to_a_real_task_unasked(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
     app = _without_users_in_health(unthrottled_app())
     user = MockControl(app).dataset()["users"][0]["userId"]
     real_ids = {task["id"] for task in MockControl(app).tasks(user)}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
     with LiveServer(app) as server:
         run = _live_run(
+            contract_runner,
             server.url,
             {**env, "GONG_USER_ID": user},
             tmp_path,

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from contract_runner import ContractRunner
 
 from gong_tasks_kit.contract_tests.budget import NOT_RUN
 from gong_tasks_kit.contract_tests.known_ids import KnownIds
@@ -27,7 +26,10 @@ from gong_tasks_kit.contract_tests.schedule import (
 from gong_tasks_kit.contract_tests.settings import load_settings
 from gong_tasks_kit.mock_server.testing import LiveServer, unthrottled_app
 
-GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
+
 KNOWN = KnownIds(("1",), ("10", "11"), "test", mock=True)
 
 
@@ -194,7 +196,7 @@ def test_candidate_reads_costs_notes_and_writes_from_markers() -> None:
     assert (writer.writes, writer.note) == (True, "note")
 
 
-def _collect_live(tmp_path: Path, *args: str) -> str:
+def _collect_live(runner: ContractRunner, tmp_path: Path, *args: str) -> str:
     app = unthrottled_app()
     health = app.test_client().get("/__health").get_json()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
@@ -205,15 +207,7 @@ def _collect_live(tmp_path: Path, *args: str) -> str:
         "GONG_WORKSPACE_IDS": ",".join(health["workspaceIds"]),
     }
     with LiveServer(app) as server:
-        run = subprocess.run(  # noqa: S603 - our own console script
-            [GONG_TASKS, "contract", "--base-url", server.url, "--collect-only", "-q", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            env=env,
-            cwd=tmp_path,
-        )
+        run = runner.run(["--base-url", server.url, "--collect-only", "-q", *args], env, tmp_path)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     return run.stdout
 
@@ -228,9 +222,9 @@ def _collect_live(tmp_path: Path, *args: str) -> str:
     ],
 )
 def test_default_live_plan_fits_every_designed_check(
-    tmp_path: Path, args: tuple[str, ...], designed: str
+    contract_runner: ContractRunner, tmp_path: Path, args: tuple[str, ...], designed: str
 ) -> None:
-    stdout = _collect_live(tmp_path, *args)
+    stdout = _collect_live(contract_runner, tmp_path, *args)
     assert "(budget 40;" in stdout
     assert NOT_RUN not in stdout, stdout
     assert f"designed checks first: {designed}" in stdout, stdout

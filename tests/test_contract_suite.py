@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from contract_runner import ContractRunner
 
 from gong_tasks_kit.contract_tests.app_loading import load_app
 from gong_tasks_kit.contract_tests.mutants import BENIGN, MUTANTS, SCHEMA_MUTANTS, Caught
@@ -35,6 +36,10 @@ from gong_tasks_kit.fixtures.credentials import (
 from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.mock_server.testing import LiveServer
 from gong_tasks_kit.serving.settings import env_name, option_name, setting_fields
+
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
 
 GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
 TESTS = Path(__file__).resolve().parent
@@ -75,6 +80,7 @@ BLOCKS: dict[str, tuple[str, str, str]] = {
         r"^an update of task \d+ of user \d+ asked for status '\w+', its answer has '\w+'$",
     ),
 }
+RUN_ARGS = ("--max-examples", "3", "--seed", "1", "--no-shrink")
 
 
 def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -86,7 +92,7 @@ def _contract(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own console script
-        [GONG_TASKS, "contract", "--max-examples", "3", "--seed", "1", "--no-shrink", *args],
+        [GONG_TASKS, "contract", *RUN_ARGS, *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -94,6 +100,14 @@ def _contract(
         env=_clean_env(env),
         cwd=cwd,
     )
+
+
+def _contract_run(
+    runner: ContractRunner, *args: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """As :func:`_contract`, in the runner's warm process (the console script's own entry
+    point; ``test_contract_runner`` proves it prints and exits the same)."""
+    return runner.run([*RUN_ARGS, *args], _clean_env(), cwd)
 
 
 def _mutant(name: str) -> str:
@@ -168,6 +182,7 @@ def test_contract_suite_passes_on_the_mock_and_leaves_only_its_report(tmp_path: 
     assert "gong contract summary" in run.stdout
     assert "verdict: PASSED, the target conforms" in run.stdout
     assert "checks not run: 0" in run.stdout
+    assert "reset the in-process mock (POST /__admin/reset)" in run.stdout  # it owns the mock
     assert "<testsuite" in junit.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.xml"]  # no .hypothesis/
     # None of the messages that name a broken mock appears on the faithful one.
@@ -207,10 +222,12 @@ def test_contract_suite_runs_with_plain_pytest_pyargs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("mutant", "caught"), sorted(MUTANTS.items()))
 def test_contract_suite_catches_a_broken_mock_with_its_check(
-    tmp_path: Path, mutant: str, caught: Caught
+    contract_runner: ContractRunner, tmp_path: Path, mutant: str, caught: Caught
 ) -> None:
     junit = tmp_path / "contract.xml"
-    run = _contract("--app", _mutant(mutant), "--junit-xml", str(junit), cwd=tmp_path)
+    run = _contract_run(
+        contract_runner, "--app", _mutant(mutant), "--junit-xml", str(junit), cwd=tmp_path
+    )
     assert run.returncode == 1, run.stdout[-3000:]
     _assert_reads_in_ten_seconds(run.stdout)
     assert f"  FAILED check: {caught.check} (" in run.stdout, run.stdout[-5000:]
@@ -291,9 +308,11 @@ def test_contract_report_keeps_the_traceback_of_a_crash_of_the_suite(tmp_path: P
 
 @pytest.mark.parametrize(("mutant", "words"), sorted(SCHEMA_MUTANTS.items()))
 def test_schemathesis_alone_catches_a_broken_answer_schema(
-    tmp_path: Path, mutant: str, words: str
+    contract_runner: ContractRunner, tmp_path: Path, mutant: str, words: str
 ) -> None:
-    run = _contract("--app", _mutant(mutant), "-k", "conformance", cwd=tmp_path)
+    run = _contract_run(
+        contract_runner, "--app", _mutant(mutant), "-k", "conformance", cwd=tmp_path
+    )
     assert run.returncode == 1, run.stdout[-3000:]
     block = _blocks(run.stdout)["response-schema"]
     # Found by schemathesis too, and said once: folded into the suite's block.
@@ -304,17 +323,19 @@ def test_schemathesis_alone_catches_a_broken_answer_schema(
 
 @pytest.mark.parametrize(("variant", "warnings"), sorted(BENIGN.items()))
 def test_contract_suite_passes_benign_variations_with_warnings(
-    tmp_path: Path, variant: str, warnings: tuple[str, ...]
+    contract_runner: ContractRunner, tmp_path: Path, variant: str, warnings: tuple[str, ...]
 ) -> None:
-    run = _contract("--app", _mutant(variant), cwd=tmp_path)
+    run = _contract_run(contract_runner, "--app", _mutant(variant), cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-5000:]
     assert "verdict: PASSED" in run.stdout
     for warning in warnings:
         assert warning in run.stdout, run.stdout[-3000:]
 
 
-def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(tmp_path: Path) -> None:
-    run = _contract("--max-requests", "12", cwd=tmp_path)
+def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
+    run = _contract_run(contract_runner, "--max-requests", "12", cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-5000:]
     assert "verdict: PASSED" in run.stdout
     not_run = re.search(r"checks not run: (\d+)", run.stdout)
@@ -327,8 +348,10 @@ def test_contract_budget_too_small_skips_what_does_not_fit_and_exits_0(tmp_path:
     assert int(sent.group(1)) <= 12
 
 
-def test_contract_require_complete_exits_3_on_an_incomplete_run(tmp_path: Path) -> None:
-    run = _contract("--max-requests", "12", "--require-complete", cwd=tmp_path)
+def test_contract_require_complete_exits_3_on_an_incomplete_run(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
+    run = _contract_run(contract_runner, "--max-requests", "12", "--require-complete", cwd=tmp_path)
     assert run.returncode == 3, run.stdout[-5000:]
     assert "incomplete run: exit status 3" in run.stdout
 
@@ -347,12 +370,13 @@ def test_contract_reports_an_unreachable_url_in_one_line(tmp_path: Path) -> None
     assert "Traceback" not in run.stderr + run.stdout
 
 
-def test_contract_never_prints_the_credential(tmp_path: Path) -> None:
-    run = _contract(
-        "--app",
-        _mutant("enum_outside_spec"),
-        cwd=tmp_path,
-        env={"GONG_ACCESS_KEY": "gong-mock-access-key", "GONG_ACCESS_KEY_SECRET": SECRET},
+def test_contract_never_prints_the_credential(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
+    # The runner keeps all a run prints, at the file descriptors, as a process's.
+    credentials = {"GONG_ACCESS_KEY": "gong-mock-access-key", "GONG_ACCESS_KEY_SECRET": SECRET}
+    run = contract_runner.run(
+        [*RUN_ARGS, "--app", _mutant("enum_outside_spec")], _clean_env(credentials), tmp_path
     )
     # The mock refuses the secret (401 everywhere): failures are printed, the secret is not.
     assert run.returncode == 1

@@ -6,18 +6,21 @@ accepts them fails each check by name and gets the task back as it was; without
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+from contract_runner import ContractRunner
 from flask import Flask
 
 from gong_tasks_kit.contract_tests.schedule import READ_ONLY
 from gong_tasks_kit.contract_tests.update_mutants import update_accepts_invalid_updates
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 
-GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-b")
+
 CHECKS = (
     "update-refuses-unknown-status",
     "update-refuses-malformed-due-date",
@@ -25,7 +28,9 @@ CHECKS = (
 )
 
 
-def _live_run(app: Flask, tmp_path: Path, *args: str) -> tuple[Any, list[dict[str, Any]]]:
+def _live_run(
+    runner: ContractRunner, app: Flask, tmp_path: Path, *args: str
+) -> tuple[Any, list[dict[str, Any]]]:
     """A live (Gong-mode) run against ``app`` served on a free port, and its journal."""
     health: Any = app.test_client().get("/__health").get_json()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
@@ -37,15 +42,7 @@ def _live_run(app: Flask, tmp_path: Path, *args: str) -> tuple[Any, list[dict[st
         "GONG_WORKSPACE_IDS": ",".join(health["workspaceIds"]),
     }
     with LiveServer(app) as server:
-        run = subprocess.run(  # noqa: S603 - our own console script
-            [GONG_TASKS, "contract", "--base-url", server.url, "-k", "refus", *args],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env=env,
-            cwd=tmp_path,
-        )
+        run = runner.run(["--base-url", server.url, "-k", "refus", *args], env, tmp_path)
     return run, MockControl(app).requests()
 
 
@@ -62,11 +59,11 @@ def _status_and_due(app: Flask, task_id: int) -> tuple[str, str]:
 
 
 def test_a_target_that_accepts_invalid_updates_fails_each_refusal_and_gets_the_task_back(
-    tmp_path: Path,
+    contract_runner: ContractRunner, tmp_path: Path
 ) -> None:
     app = update_accepts_invalid_updates()
     task_id, original = _task(app)
-    run, journal = _live_run(app, tmp_path, "--allow-writes", str(task_id))
+    run, journal = _live_run(contract_runner, app, tmp_path, "--allow-writes", str(task_id))
     assert run.returncode == 1, run.stdout[-4000:]
     for check in CHECKS:
         assert f"FAILED check: {check} (1)" in run.stdout, run.stdout[-4000:]
@@ -79,10 +76,12 @@ def test_a_target_that_accepts_invalid_updates_fails_each_refusal_and_gets_the_t
     assert MockControl(app).task(task_id)["changed"], "it was written (and set back)"
 
 
-def test_gong_refusing_invalid_updates_passes_the_refusal_checks(tmp_path: Path) -> None:
+def test_gong_refusing_invalid_updates_passes_the_refusal_checks(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
     app = unthrottled_app()
     task_id, original = _task(app)
-    run, journal = _live_run(app, tmp_path, "--allow-writes", str(task_id))
+    run, journal = _live_run(contract_runner, app, tmp_path, "--allow-writes", str(task_id))
     assert run.returncode == 0, run.stdout[-4000:]
     assert "3 passed" in run.stdout
     assert "refusals: three invalid updates of task" in run.stdout, "the plan says so first"
@@ -91,9 +90,11 @@ def test_gong_refusing_invalid_updates_passes_the_refusal_checks(tmp_path: Path)
     assert _status_and_due(app, task_id) == original
 
 
-def test_without_allow_writes_no_invalid_update_reaches_the_vendor(tmp_path: Path) -> None:
+def test_without_allow_writes_no_invalid_update_reaches_the_vendor(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
     app = unthrottled_app()
-    run, journal = _live_run(app, tmp_path)
+    run, journal = _live_run(contract_runner, app, tmp_path)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "3 skipped" in run.stdout, run.stdout[-3000:]
     assert READ_ONLY in " ".join(run.stdout.split()), "skipped as read-only, with why"

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
+from contract_runner import ContractRunner
 from flask import Flask, Response, request
 
 from gong_tasks_kit.contract_tests.known_ids import KnownIds
@@ -22,7 +23,10 @@ from gong_tasks_kit.contract_tests.workspaces import HOW_TO_RUN, workspace_ids
 from gong_tasks_kit.mock_server.app import mock_runtime
 from gong_tasks_kit.mock_server.testing import LiveServer, MockControl, unthrottled_app
 
-GONG_TASKS = str(Path(sys.executable).parent / "gong-tasks")
+# One worker runs this module's contract runs, with one warm runner (contract_runner):
+# a runner costs ~10 s of CPU to warm up, once per worker that uses one.
+pytestmark = pytest.mark.xdist_group("contract-runs-a")
+
 CHECK = "test_each_workspace_splits_the_widest_answer"
 
 
@@ -48,7 +52,9 @@ def _gong_with_workspaces(status: int = 200) -> Flask:
     return app
 
 
-def _run(app: Flask, tmp_path: Path, *, live: bool) -> subprocess.CompletedProcess[str]:
+def _run(
+    runner: ContractRunner, app: Flask, tmp_path: Path, *, live: bool
+) -> subprocess.CompletedProcess[str]:
     health: Any = app.test_client().get("/__health").get_json()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
     if live:  # no GONG_WORKSPACE_IDS: the suite must find them itself
@@ -59,15 +65,7 @@ def _run(app: Flask, tmp_path: Path, *, live: bool) -> subprocess.CompletedProce
             "GONG_USER_ID": health["userIds"][0],
         }
     with LiveServer(app) as server:
-        return subprocess.run(  # noqa: S603 - our own console script
-            [GONG_TASKS, "contract", "--base-url", server.url, "-k", CHECK, "--seed", "1"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env=env,
-            cwd=tmp_path,
-        )
+        return runner.run(["--base-url", server.url, "-k", CHECK, "--seed", "1"], env, tmp_path)
 
 
 def _summary(stdout: str) -> list[str]:
@@ -76,10 +74,12 @@ def _summary(stdout: str) -> list[str]:
     return [line for line in section if line and not line.startswith(("=", "SKIPPED", "FAILED"))]
 
 
-def test_against_gong_the_workspace_ids_come_from_gongs_list(tmp_path: Path) -> None:
+def test_against_gong_the_workspace_ids_come_from_gongs_list(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
     app = _gong_with_workspaces()
     health: Any = app.test_client().get("/__health").get_json()
-    run = _run(app, tmp_path, live=True)
+    run = _run(contract_runner, app, tmp_path, live=True)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "1 passed" in run.stdout, "the workspace check ran"
     assert app.config["WORKSPACE_CALLS"] == [app.config["WORKSPACE_CALLS"][0]], "asked once"
@@ -95,10 +95,10 @@ def test_against_gong_the_workspace_ids_come_from_gongs_list(tmp_path: Path) -> 
 
 
 def test_when_gong_refuses_its_list_the_summary_ends_saying_how_to_run_them(
-    tmp_path: Path,
+    contract_runner: ContractRunner, tmp_path: Path
 ) -> None:
     app = _gong_with_workspaces(status=403)
-    run = _run(app, tmp_path, live=True)
+    run = _run(contract_runner, app, tmp_path, live=True)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "1 skipped" in run.stdout
     assert len(app.config["WORKSPACE_CALLS"]) == 1
@@ -115,9 +115,11 @@ def test_when_gong_refuses_its_list_the_summary_ends_saying_how_to_run_them(
     assert "api:workspaces:read" in HOW_TO_RUN
 
 
-def test_a_mock_is_never_asked_for_gongs_workspaces(tmp_path: Path) -> None:
+def test_a_mock_is_never_asked_for_gongs_workspaces(
+    contract_runner: ContractRunner, tmp_path: Path
+) -> None:
     app = _gong_with_workspaces()
-    run = _run(app, tmp_path, live=False)
+    run = _run(contract_runner, app, tmp_path, live=False)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "1 passed" in run.stdout, "its /__health names its workspaces"
     assert app.config["WORKSPACE_CALLS"] == []

@@ -27,6 +27,9 @@ import pytest
 import yaml
 from doc_blocks import DATA, KNOWN, RUNNABLE, Block, doc_pages, parse_page
 
+# One worker: the module's servers (a mock and a proxy) start once, not once per worker.
+pytestmark = pytest.mark.xdist_group("doc-examples")
+
 BIN = Path(sys.executable).parent
 PAGES = {page: parse_page(page) for page in doc_pages()}
 BLOCKS = [block for page in PAGES.values() for block in page.blocks]

@@ -182,7 +182,7 @@ def test_valid_request_strategy_passes_the_reference(body: dict[str, Any]) -> No
     assert list(iter_request_violations(orjson.dumps(body))) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(invalid_task_list_requests())
 def test_invalid_request_strategy_fails_the_reference(case: tuple[str, Any]) -> None:
     kind, body = case

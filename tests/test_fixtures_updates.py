@@ -53,20 +53,20 @@ def test_build_task_update_due_dates_carry_utc_offsets() -> None:
     assert len(offsets) > 3, offsets
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(task_update_requests(["1", "2"]))
 def test_valid_update_strategy_passes_the_reference(body: dict[str, Any]) -> None:
     assert _request_violations(body) == []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(due_dates())
 def test_due_dates_are_date_times_with_offsets(due_date: str) -> None:
     assert _request_violations({"userId": "1", "dueDate": due_date}) == []
     assert due_date.endswith("Z") or due_date[-6] in "+-"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(invalid_task_update_requests())
 def test_invalid_update_strategy_fails_the_reference(case: tuple[str, Any]) -> None:
     kind, body = case

@@ -7,6 +7,7 @@ entries. (Cheap insurance: both run the same code past the body's reading.)"""
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import re
@@ -35,10 +36,6 @@ from gong_tasks_kit.serving.flask_app import dispatcher_of
 from gong_tasks_kit.serving.rsgi_bridge import DispatcherOnRsgi, wsgi_environ
 
 CONFIG = {"users": 2, "tasks_per_user": 6, "rate_limit": "off"}
-SERVED_APP, WSGI_APP = create_app(CONFIG), create_app(CONFIG)
-STORE = mock_runtime(WSGI_APP).store
-USERS = list(STORE.user_ids)
-TASK_IDS = [str(task.id) for task in STORE.tasks_of(USERS[0])]
 SESSION = "s-1"
 # What differs between two answers of the same call: fresh ids, and the update's time.
 _FRESH = re.compile(
@@ -60,21 +57,48 @@ HOSTS = (None, "mock", "MOCK:80", "127.0.0.1:8080", "[::1]:8080", "a" * 64, "a..
 PREFERS = (None, "code=429", "code=500, retry-after=3", "code=404", "code=418", "code=x")
 
 
+@functools.cache
+def _apps() -> tuple[Flask, Flask]:
+    """Two identical mocks: one called through the server's adapter, one as WSGI (built on
+    first use, once per process: not at import, which every xdist worker pays)."""
+    return create_app(CONFIG), create_app(CONFIG)
+
+
+def _served_app() -> Flask:
+    return _apps()[0]
+
+
+def _wsgi_app() -> Flask:
+    return _apps()[1]
+
+
+def _users() -> list[str]:
+    return list(mock_runtime(_wsgi_app()).store.user_ids)
+
+
+def _task_ids() -> list[str]:
+    return [str(task.id) for task in mock_runtime(_wsgi_app()).store.tasks_of(_users()[0])]
+
+
 def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
 
 
-BODIES = st.one_of(
-    task_list_requests(USERS).map(_json),
-    task_update_requests(USERS).map(_json),
-    invalid_task_list_requests().map(_json),
-    invalid_task_update_requests().map(_json),
-    json_values().map(_json),
-    st.binary(max_size=40),
+BODIES = st.deferred(
+    lambda: st.one_of(
+        task_list_requests(_users()).map(_json),
+        task_update_requests(_users()).map(_json),
+        invalid_task_list_requests().map(_json),
+        invalid_task_update_requests().map(_json),
+        json_values().map(_json),
+        st.binary(max_size=40),
+    )
 )
 TARGETS = st.one_of(
     st.just(("POST", "/v2/tasks")),
-    st.sampled_from(TASK_IDS).map(lambda task: ("PATCH", f"/v2/tasks/{task}")),
+    st.deferred(lambda: st.sampled_from(_task_ids())).map(
+        lambda task: ("PATCH", f"/v2/tasks/{task}")
+    ),
     st.text(st.characters(codec="ascii", exclude_characters="/"), min_size=1, max_size=24).map(
         lambda task: ("PATCH", f"/v2/tasks/{task}")
     ),
@@ -171,29 +195,31 @@ def _journal(app: Flask) -> list[dict[str, Any]]:
 
 
 def _reset_both() -> None:
-    for app in (SERVED_APP, WSGI_APP):
+    for app in _apps():
         mock_runtime(app).reset()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(st.lists(calls(), min_size=1, max_size=4))
 def test_the_server_answers_and_journals_every_call_as_the_wsgi_app_does(
     sequence: list[tuple[Scope, bytes]],
 ) -> None:
     _reset_both()
     for scope, body in sequence:
-        via_server = _served(SERVED_APP, scope, body)
-        via_wsgi = run_wsgi(WSGI_APP, _environ(scope, body))
+        via_server = _served(_served_app(), scope, body)
+        via_wsgi = run_wsgi(_wsgi_app(), _environ(scope, body))
         assert _normalized(via_server) == _normalized(via_wsgi), (scope.method, scope.path)
-    assert _journal(SERVED_APP) == _journal(WSGI_APP)
-    assert STORE.task_count == mock_runtime(SERVED_APP).store.task_count
+    assert _journal(_served_app()) == _journal(_wsgi_app())
+    assert (
+        mock_runtime(_wsgi_app()).store.task_count == mock_runtime(_served_app()).store.task_count
+    )
 
 
 def _list_call(session: str | None = None) -> tuple[Scope, bytes]:
     body = _json(
         {
             "filter": {
-                "userId": USERS[0],
+                "userId": _users()[0],
                 "types": ["FLOW"],
                 "taskAction": ["CALL"],
                 "status": ["OPEN"],
@@ -223,14 +249,14 @@ def _list_call(session: str | None = None) -> tuple[Scope, bytes]:
 )
 def test_the_server_follows_the_qa_controls_as_the_wsgi_app_does(control: Any) -> None:
     _reset_both()
-    for app in (SERVED_APP, WSGI_APP):
+    for app in _apps():
         control(MockControl(app))
     for n in range(6):
         scope, body = _list_call(SESSION if n % 2 else None)
-        via_server = _served(SERVED_APP, scope, body, inline=n % 3 != 0)
-        assert _normalized(via_server) == _normalized(run_wsgi(WSGI_APP, _environ(scope, body)))
-    assert _journal(SERVED_APP) == _journal(WSGI_APP)
-    assert {entry["status"] for entry in _journal(WSGI_APP)} != {200}  # the control bit
+        via_server = _served(_served_app(), scope, body, inline=n % 3 != 0)
+        assert _normalized(via_server) == _normalized(run_wsgi(_wsgi_app(), _environ(scope, body)))
+    assert _journal(_served_app()) == _journal(_wsgi_app())
+    assert {entry["status"] for entry in _journal(_wsgi_app())} != {200}  # the control bit
 
 
 def test_a_crash_on_the_request_path_is_gongs_500_and_journaled(
@@ -241,19 +267,19 @@ def test_a_crash_on_the_request_path_is_gongs_500_and_journaled(
     def broken(*_: Any) -> list[bytes]:
         raise RuntimeError("index gone")
 
-    monkeypatch.setattr(type(mock_runtime(SERVED_APP).store), "query", broken)
+    monkeypatch.setattr(type(mock_runtime(_served_app()).store), "query", broken)
     scope, body = _list_call()
-    answer = _served(SERVED_APP, scope, body)
+    answer = _served(_served_app(), scope, body)
     assert (answer.status, json.loads(answer.body)["errors"]) == (
         500,
         ["Internal server error occurred"],
     )
-    assert [entry["answeredBy"] for entry in _journal(SERVED_APP)] == ["crash"]
+    assert [entry["answeredBy"] for entry in _journal(_served_app())] == ["crash"]
 
 
 def test_every_host_enters_through_the_one_dispatcher() -> None:
     _reset_both()
-    app = SERVED_APP
+    app = _served_app()
     assert isinstance(app.wsgi_app, TasksDispatcher)
     scope, body = _list_call()
     served = _served(app, scope, body)

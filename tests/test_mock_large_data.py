@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
 from gong_tasks_kit.fixtures.credentials import DEFAULT_AUTHORIZATION
 from gong_tasks_kit.fixtures.dataset import build_dataset
@@ -28,7 +29,10 @@ for line in open("/proc/self/status"):
 """
 
 
-def _data_file(folder: Path) -> Path:
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated data as a ``--data`` file (built once: both tests only read it)."""
+    folder = tmp_path_factory.mktemp("large-data")
     dataset = build_dataset(seed=42, users=USERS, tasks_per_user=PER_USER)
     records = tuple(SourceTask(r.task, str(r.workspace_id)) for r in dataset.iter_records())
     path = folder / "tasks.json"
@@ -47,16 +51,18 @@ def _built_rss_mb(*settings: str) -> int:
     return int(run.stdout.split()[-1])
 
 
-def test_mock_large_data_file_holds_about_what_generated_data_holds(tmp_path: Path) -> None:
-    path = _data_file(tmp_path)
+@pytest.mark.xdist_group("large-data")  # one worker: the file is built once
+def test_mock_large_data_file_holds_about_what_generated_data_holds(data_file: Path) -> None:
+    path = data_file
     generated = _built_rss_mb(f"users={USERS}", f"tasks_per_user={PER_USER}")
     from_file = _built_rss_mb(f"data={path}")
     # Before, the file's parsed tasks stayed pinned: about three times generated's.
     assert from_file <= generated * 1.15 + 10, (from_file, generated)
 
 
-def test_mock_large_data_file_serves_what_generated_data_serves(tmp_path: Path) -> None:
-    path = _data_file(tmp_path)
+@pytest.mark.xdist_group("large-data")
+def test_mock_large_data_file_serves_what_generated_data_serves(data_file: Path) -> None:
+    path = data_file
     generated = create_app({"users": USERS, "tasks_per_user": PER_USER, "rate_limit": "off"})
     from_file = create_app({"data": str(path), "rate_limit": "off"})
     user = next(iter(build_dataset(seed=42, users=USERS, tasks_per_user=0).users)).id

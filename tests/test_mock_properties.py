@@ -54,7 +54,7 @@ def _expected_ids(task_filter: dict[str, Any]) -> list[int]:
     return [task["id"] for task in sorted(matching, key=lambda t: (t["dueDate"], t["id"]))]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(task_list_requests(USER_IDS, WORKSPACE_IDS))
 def test_mock_returns_exactly_the_matching_tasks_for_any_valid_filter(body: dict[str, Any]) -> None:
     response = _client().post("/v2/tasks", json=body)
@@ -63,7 +63,7 @@ def test_mock_returns_exactly_the_matching_tasks_for_any_valid_filter(body: dict
     assert got == _expected_ids(body["filter"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(invalid_task_list_requests())
 def test_mock_answers_any_malformed_body_with_a_400_in_the_error_shape(
     case: tuple[str, Any],
@@ -102,7 +102,7 @@ def _bodies() -> st.SearchStrategy[Any]:
     )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(_bodies())
 def test_fast_request_validator_agrees_with_openapi_core(body: Any) -> None:
     reference_valid = not list(iter_request_violations(json.dumps(body).encode()))
@@ -147,7 +147,7 @@ TASK_MUTATIONS = st.tuples(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(tasks(), st.none() | TASK_MUTATIONS)
 def test_fast_task_validator_agrees_with_openapi_core(
     task: dict[str, Any], mutation: tuple[str, Any] | None
@@ -177,7 +177,7 @@ def _has_integral_float_beyond_int64(value: Any) -> bool:
 HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(prefer=HEADER_TEXT, authorization=HEADER_TEXT, session=HEADER_TEXT)
 def test_mock_never_crashes_on_arbitrary_headers(
     prefer: str, authorization: str, session: str
@@ -192,7 +192,7 @@ def test_mock_never_crashes_on_arbitrary_headers(
     assert response.json["requestId"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(
     path=st.sampled_from(["/plans", "/chaos", "/latency", "/quota/exhaust"]), payload=json_values(8)
 )

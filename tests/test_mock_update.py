@@ -3,8 +3,7 @@ errors, the choices where Gong is silent, auth scopes, reset, and the admin task
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import orjson
@@ -12,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from gong_tasks_kit.mock_server import answers
 from gong_tasks_kit.mock_server.app import StrictModeError, create_app, mock_runtime
 from gong_tasks_kit.mock_server.testing import MockControl, basic_authorization
 from gong_tasks_kit.spec.reference import iter_response_violations
@@ -107,9 +107,21 @@ def test_update_stores_any_offset_as_utc_whole_seconds(
     )
 
 
+class _Clock:
+    """The update's clock (``answers.datetime``): the real time, plus what a test skips."""
+
+    skipped = timedelta(0)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:
+        return datetime.now(tz) + cls.skipped
+
+
 def test_updated_is_the_call_time_and_repeating_an_update_changes_nothing(
-    gong_mock_app: Flask, gong_mock_client: FlaskClient
+    gong_mock_app: Flask, gong_mock_client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(answers, "datetime", _Clock)
+    monkeypatch.setattr(_Clock, "skipped", timedelta(0))
     user = _user(gong_mock_app)
     task = _open_task(gong_mock_client, user)
     before = datetime.now(UTC).replace(microsecond=0)
@@ -119,9 +131,13 @@ def test_updated_is_the_call_time_and_repeating_an_update_changes_nothing(
     moment = datetime.fromisoformat(updated.replace("Z", "+00:00"))
     assert before <= moment <= after
     assert updated >= task["created"]
-    time.sleep(1.1)  # a second later, the same update must not move `updated`
+    # A second later (the clock moved on, not the test's wall time), the same update must
+    # not move `updated`; a real change then would (the clock is the one the update reads).
+    monkeypatch.setattr(_Clock, "skipped", timedelta(seconds=1.1))
     second = _patch(gong_mock_client, task["id"], {"userId": user, "status": "DISMISSED"})
     assert second.json["tasks"] == first.json["tasks"]
+    third = _patch(gong_mock_client, task["id"], {"userId": user, "status": "DONE"})
+    assert third.json["tasks"][0]["updated"] > updated
 
 
 def test_a_body_with_neither_status_nor_due_date_changes_nothing(
@@ -357,6 +373,30 @@ def test_admin_shows_a_task_a_users_tasks_and_the_dataset_with_changes(
     assert mine["tasks"][target["status"]] == counts_before[target["status"]] - 1
     by_user = gong_mock_client.get(f"/__admin/tasks?userId={user}").json
     assert by_user["changedTaskIds"] == [target["id"]]
+
+
+def test_admin_forgets_one_task_change_and_serves_it_as_loaded(
+    gong_mock_app: Flask, gong_mock_client: FlaskClient
+) -> None:
+    user = _user(gong_mock_app)
+    before = gong_mock_client.get(f"/__admin/tasks?userId={user}").json
+    first, second = _list(gong_mock_client, user, status=["OPEN"])[:2]
+    for task in (first, second):
+        assert (
+            _patch(gong_mock_client, task["id"], {"userId": user, "status": "DONE"}).status_code
+            == 200
+        )
+    forgotten = gong_mock_client.delete(f"/__admin/tasks/{first['id']}/change")
+    assert forgotten.status_code == 200
+    assert (forgotten.json["task"], forgotten.json["changed"]) == (first, False)
+    after = gong_mock_client.get(f"/__admin/tasks?userId={user}").json
+    assert after["changedTaskIds"] == [second["id"]]
+    # Every other task is byte for byte as before, ``updated`` included.
+    assert [t for t in after["tasks"] if t["id"] != second["id"]] == [
+        t for t in before["tasks"] if t["id"] != second["id"]
+    ]
+    assert gong_mock_client.delete(f"/__admin/tasks/{first['id']}/change").status_code == 200
+    assert gong_mock_client.delete("/__admin/tasks/1/change").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ def test_a_sequence_of_updates_is_what_the_next_list_shows(
         }
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(invalid_task_update_requests())
 def test_any_malformed_update_gets_a_400_in_the_error_shape(case: tuple[str, Any]) -> None:
     kind, body = case
@@ -124,7 +124,7 @@ def _update_bodies() -> st.SearchStrategy[Any]:
     )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(_update_bodies())
 def test_the_mocks_verdict_on_update_bodies_agrees_with_openapi_core(body: Any) -> None:
     raw = json.dumps(body).encode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -114,28 +115,50 @@ def test_task_factory(gong_task_factory):
 """
 
 
+#: The tests of the installed wheel share one worker, so the wheel is built and installed
+#: once (a module fixture runs once per xdist worker).
+INSTALLED_ONCE = pytest.mark.xdist_group("installed-wheel")
+
+
+def _uv() -> str | None:
+    """The uv ``scripts/setup.sh`` uses: the one on PATH, else the one it installed."""
+    home = Path(os.environ.get("HOME") or Path.home())
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    installed = cache / "gong-tasks-kit" / "uv" / "bin" / "uv"
+    return shutil.which("uv") or (str(installed) if installed.is_file() else None)
+
+
+def _step(command: list[str], timeout: float = 600) -> None:
+    done = subprocess.run(  # noqa: S603 - uv or pip on this project and its wheel
+        command, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with the built wheel (and PyPI's `fixtures`) installed."""
+    """A fresh virtual environment with the built wheel (and PyPI's `fixtures`) installed.
+
+    With uv where ``scripts/setup.sh`` found one (the project's .venv then has no pip),
+    else with the fresh environment's own pip: the same wheel, the same packages.
+    """
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run(  # noqa: S603 - pip on this project
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work), str(ROOT)],
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )
+    venv = work / "venv"
+    uv = _uv()
+    if uv is not None:
+        _step([uv, "build", "--wheel", "--quiet", "--out-dir", str(work), str(ROOT)])
+        _step([uv, "venv", "--quiet", "--python", sys.executable, str(venv)])
+        install = [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
+    else:
+        _step([sys.executable, "-m", "venv", str(venv)])
+        pip = str(venv / "bin" / "pip")
+        _step([pip, "wheel", "--no-deps", "-q", "-w", str(work), str(ROOT)])
+        install = [pip, "install", "-q"]
     wheel = next(work.glob("gong_tasks_kit-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         tops = {name.split("/")[0] for name in archive.namelist()}
     assert {top for top in tops if not top.endswith(".dist-info")} == {"gong_tasks_kit"}
-    venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)  # noqa: S603
-    subprocess.run(  # noqa: S603 - pip installing the wheel, as users do
-        [str(venv / "bin" / "pip"), "install", "-q", str(wheel), "fixtures"],
-        check=True,
-        timeout=900,
-        capture_output=True,
-    )
+    _step([*install, str(wheel), "fixtures"], timeout=900)
     return venv / "bin"
 
 
@@ -143,6 +166,7 @@ def _run(
     command: list[str], cwd: Path, timeout: float = 600, **env: str
 ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("GONG_", "PYTEST_"))}
+    clean.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run it: compiled once, not per run
     return subprocess.run(  # noqa: S603 - the installed console scripts
         command,
         cwd=cwd,
@@ -154,6 +178,7 @@ def _run(
     )
 
 
+@INSTALLED_ONCE
 def test_installed_contract_suite_runs_in_process(installed: Path, tmp_path: Path) -> None:
     run = _run([str(installed / "gong-tasks"), "contract", "--max-examples", "3"], tmp_path)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -161,6 +186,7 @@ def test_installed_contract_suite_runs_in_process(installed: Path, tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@INSTALLED_ONCE
 def test_installed_spec_lint_runs_what_it_can(installed: Path, tmp_path: Path) -> None:
     run = _run([str(installed / "gong-tasks"), "spec", "lint", "--no-node"], tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -170,6 +196,7 @@ def test_installed_spec_lint_runs_what_it_can(installed: Path, tmp_path: Path) -
     assert "site-packages" not in auto.stdout + auto.stderr
 
 
+@INSTALLED_ONCE
 def test_installed_serve_answers_a_call(installed: Path, tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - the installed console script
@@ -215,6 +242,7 @@ def test_installed_serve_answers_a_call(installed: Path, tmp_path: Path) -> None
         process.wait(timeout=15)
 
 
+@INSTALLED_ONCE
 def test_a_user_project_with_its_own_fixtures_and_spec_uses_the_plugin(
     installed: Path, tmp_path: Path
 ) -> None:

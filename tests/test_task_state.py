@@ -71,6 +71,19 @@ def test_task_changes_are_kept_per_user_and_forgotten_on_reset(state: SharedStat
     assert state.users_with_task_changes() == []
 
 
+def test_task_change_forgotten_alone_leaves_the_others(state: SharedState) -> None:
+    record = {"status": "DONE", "dueDate": "2026-01-01T00:00:00Z", "updated": "x"}
+    state.change_task("u1", 7, lambda current: record)
+    state.change_task("u1", 8, lambda current: record)
+    state.change_task("u2", 9, lambda current: record)
+    assert state.forget_task_change("u1", 7) is True
+    assert state.forget_task_change("u1", 7) is False  # nothing left to forget
+    assert state.task_changes("u1") == {8: record}
+    assert state.forget_task_change("u1", 8) is True
+    assert state.task_changes("u1") == {}
+    assert state.users_with_task_changes() == ["u2"]  # no empty record left behind
+
+
 def test_change_task_is_atomic_under_concurrent_writers(state: SharedState) -> None:
     def increment(current: dict[str, Any] | None) -> dict[str, Any]:
         return {"count": (current or {"count": 0})["count"] + 1}

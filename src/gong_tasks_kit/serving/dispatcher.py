@@ -36,7 +36,6 @@ from gong_tasks_kit.serving.journal import capture_exchange
 from gong_tasks_kit.serving.routes import OWN_PAGES, route
 from gong_tasks_kit.serving.runtime import ServerRuntime
 from gong_tasks_kit.serving.tasks_call import TasksCall
-from gong_tasks_kit.spec.fast_reference import iter_response_violations
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -213,6 +212,12 @@ class TasksDispatcher:
     ) -> Answer:
         """Strict mode: the answer if the spec allows it, else a loud 500 (journaled as
         ``strict``), raised as :class:`StrictModeError` in a test app."""
+        # Imported on the first strict answer: it loads openapi-core (a quarter of a second
+        # at every start of a server that never runs strict).
+        from gong_tasks_kit.spec.fast_reference import (  # noqa: PLC0415
+            iter_response_violations,
+        )
+
         headers = dict(answer.headers)
         content_type = parse_options_header(headers.get("Content-Type", ""))[0]
         violations = list(

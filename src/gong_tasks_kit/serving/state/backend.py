@@ -79,6 +79,13 @@ class SharedState(Protocol):
             The task's change record afterwards (None: it never changed).
         """
 
+    def forget_task_change(self, user_id: str, task_id: int) -> bool:
+        """Drop one task's change record, so it is served as loaded again.
+
+        Returns:
+            Whether it had one.
+        """
+
     def users_with_task_changes(self) -> list[str]:
         """The users with at least one changed task."""
 

@@ -125,6 +125,15 @@ class MemoryState:
             changes[task_id] = dict(new)
             return new
 
+    def forget_task_change(self, user_id: str, task_id: int) -> bool:
+        """See :class:`SharedState`."""
+        with self._lock:
+            changes = self._task_changes.get(user_id, {})
+            had = changes.pop(task_id, None) is not None
+            if not changes:
+                self._task_changes.pop(user_id, None)
+            return had
+
     def users_with_task_changes(self) -> list[str]:
         """See :class:`SharedState`."""
         with self._lock:

@@ -160,6 +160,11 @@ class RedisState:
         self._redis.transaction(apply, key)
         return outcome[0]
 
+    def forget_task_change(self, user_id: str, task_id: int) -> bool:
+        """See :class:`SharedState`."""
+        # HDEL of the last field deletes the hash: no empty key is left to scan.
+        return bool(self._redis.hdel(f"{_TASK_CHANGES}{user_id}", str(task_id)))
+
     def users_with_task_changes(self) -> list[str]:
         """See :class:`SharedState`."""
         return [
