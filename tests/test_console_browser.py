@@ -15,21 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import launch_chromium
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 # The browser tests share one worker: one Chromium at a time (memory, and panels polled
 # with short time-outs).
 pytestmark = pytest.mark.xdist_group("browser")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AUTH = "Bearer gong-mock-token"
 BODY = {"filter": {"userId": "1", "types": ["FLOW"], "taskAction": ["CALL"], "status": ["OPEN"]}}
 
@@ -42,7 +34,7 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    launched = launch_chromium(playwright)
     yield launched
     launched.close()
 

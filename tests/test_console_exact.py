@@ -10,14 +10,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from chromium import launch_chromium
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # The browser tests share one worker: one Chromium at a time (memory, and panels polled
 # with short time-outs).
 pytestmark = pytest.mark.xdist_group("browser")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AUTH = "Bearer gong-mock-token"
 ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "DONE", "DISMISSED"]}
 
@@ -25,13 +24,9 @@ ALL = {"types": ["FLOW", "MANUAL"], "taskAction": ["CALL"], "status": ["OPEN", "
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as driver:
-        launched = _launch(driver)
+        launched = launch_chromium(driver)
         yield launched
         launched.close()
-
-
-def _launch(driver: Playwright) -> Browser:
-    return driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 @pytest.fixture
