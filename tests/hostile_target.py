@@ -4,7 +4,10 @@ misbehave at the byte level) that answers each call the way ``HostileTarget.mode
 Modes: ``bomb`` (a small gzip body that decompresses to ``size`` NUL bytes), ``big``
 (``size`` bytes of invalid JSON), ``trickle`` (a valid head, then one body byte every
 ``pause`` seconds, 40 in all), ``trickle-head`` (the head itself one byte per ``pause``),
-``slow`` (a valid answer after ``pause`` seconds), ``ok`` (a valid answer at once).
+``slow`` (a valid answer after ``pause`` seconds), ``ok`` (a valid answer at once),
+``cut-head`` (a head cut in the middle of a line, then the connection closed),
+``cut-head-at-line`` (whole header lines but never the blank line ending the head, then
+closed) and ``stalled-head`` (the same head, then nothing until the proxy hangs up).
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 _OK = b'{"requestId":"4al018gzaztcr8nbukw","tasks":[],"crmType":"SALESFORCE"}'
+_CUT_HEADS = {
+    "cut-head": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-S",
+    "cut-head-at-line": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
+    "stalled-head": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
+}
 
 
 def _head(length: int | None, extra: str = "") -> bytes:
@@ -94,6 +102,10 @@ class HostileTarget:
             self._send_big(sock)
         elif self.mode in ("trickle", "trickle-head"):
             self._trickle(sock)
+        elif self.mode in _CUT_HEADS:
+            sock.sendall(_CUT_HEADS[self.mode])
+            if self.mode == "stalled-head":
+                sock.recv(1)  # until the proxy hangs up
         else:
             if self.mode == "slow":
                 time.sleep(self.pause)

@@ -109,6 +109,29 @@ def test_proxy_target_timeout_bounds_the_whole_answer(mode: str) -> None:
     assert 1.9 < took < 4
 
 
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("cut-head", "the target's answer has a malformed head"),
+        ("cut-head-at-line", "the target closed the connection before its answer ended"),
+        ("stalled-head", "the target did not answer within 2 s (the whole answer)"),
+    ],
+)
+def test_proxy_answer_with_a_head_cut_short_is_a_502_never_a_200(
+    mode: str, reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # http.client reads a head cut short as a whole one: passed on, it was a 200 with an
+    # empty body (and urllib3 logged a traceback).
+    with HostileTarget(mode) as target:
+        proxy = create_proxy_app(
+            {"target": target.url, "target_timeout": 2, "rate_limit": "off", "daily_limit": 0}
+        )
+        answer = proxy.test_client().post("/v2/tasks", json=LIST, headers=HEADERS)
+    assert answer.status_code == 502
+    assert answer.get_json()["errors"] == [f"proxy: {reason}"]
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
+
+
 def test_proxy_calls_beyond_the_in_flight_cap_are_refused_at_once() -> None:
     with HostileTarget("slow", pause=2.0) as target:
         proxy = create_proxy_app(

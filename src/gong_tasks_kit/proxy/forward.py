@@ -18,6 +18,7 @@ waiting on the target at once by a cap: one more is refused at once
 from __future__ import annotations
 
 import http.client
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from http.cookiejar import DefaultCookiePolicy
 import requests
 import urllib3
 from requests.utils import get_environ_proxies
+from urllib3.exceptions import HeaderParsingError
+from urllib3.util.response import assert_header_parsing
 
 from gong_tasks_kit.proxy.answer_body import (
     CHUNK_BYTES,
@@ -60,6 +63,19 @@ _NOT_FORWARDED = _CONNECTION_HEADERS | {
 }
 # The body comes back decoded, and the proxy's server sends its own date and name.
 _NOT_RETURNED = _CONNECTION_HEADERS | {"content-encoding", "date", "server"}
+
+
+class _HeadDefectsFilter(logging.Filter):
+    """Drops urllib3's warning (with a traceback) about an answer's malformed head: the
+    forwarder refuses such an answer itself, in one line (a 502 and the journal)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to parse headers")
+
+
+# urllib3 2 logs it from ``connection``, urllib3 1 from ``connectionpool``.
+for _logger in ("urllib3.connection", "urllib3.connectionpool"):
+    logging.getLogger(_logger).addFilter(_HeadDefectsFilter())
 
 
 class TargetUnreachableError(RuntimeError):
@@ -158,8 +174,12 @@ class Forwarder:
         try:
             with Deadline(self._seconds) as deadline:
                 try:
-                    return self._exchange(method, path, headers, body)
+                    reply = self._exchange(method, path, headers, body)
+                    if deadline.expired:  # its socket was shut: the answer may be cut short
+                        raise TimeoutError
+                    return reply
                 except (
+                    TargetUnreachableError,
                     requests.RequestException,
                     urllib3.exceptions.HTTPError,
                     OSError,
@@ -170,6 +190,8 @@ class Forwarder:
                             f"the target did not answer within {self._seconds:g} s "
                             "(the whole answer)"
                         ) from None
+                    if isinstance(error, TargetUnreachableError):
+                        raise
                     reason = type(error).__name__
                     raise TargetUnreachableError(f"the target did not answer ({reason})") from None
         finally:
@@ -189,6 +211,7 @@ class Forwarder:
             stream=True,  # read below, within the limits
         )
         try:
+            _check_head(answer)
             declared = answer.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self._max_bytes:
                 raise too_large(self._max_bytes)
@@ -201,6 +224,8 @@ class Forwarder:
         except BaseException:
             answer.close()
             raise
+        if not content and _close_delimited(answer):
+            raise TargetUnreachableError("the target closed the connection before its answer ended")
         returned = tuple(
             (name, value)
             for name, value in answer.raw.headers.items()
@@ -217,3 +242,29 @@ class Forwarder:
     def close(self) -> None:
         """Close the connections."""
         self._session.close()
+
+
+def _check_head(answer: requests.Response) -> None:
+    """Refuse an answer whose head did not parse (a line cut short, a line that is no
+    header): http.client reads what it can and would pass it on as a whole answer."""
+    head = getattr(answer.raw, "_original_response", None)
+    if head is None:
+        return
+    try:
+        assert_header_parsing(head.msg)
+    except HeaderParsingError:
+        raise AnswerBodyError("the target's answer has a malformed head") from None
+
+
+def _close_delimited(answer: requests.Response) -> bool:
+    """Whether an HTTP/1.1 answer that may carry a body says neither its length nor its
+    chunks, so only the connection's end ended it: nothing tells a head cut short at a line
+    end (then no body) from an answer with an empty body."""
+    status = answer.status_code
+    return (
+        answer.raw.version == 11
+        and status >= 200
+        and status not in (204, 304)
+        and "Content-Length" not in answer.headers
+        and "chunked" not in answer.headers.get("Transfer-Encoding", "").lower()
+    )
