@@ -292,6 +292,33 @@ def test_another_callers_credential_quoted_in_a_call_is_never_written(
     assert "[redacted]" in control.requests()[-1]["violations"][0]
 
 
+def test_the_proxys_admin_token_quoted_by_a_caller_is_never_written(
+    target: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Put by a caller in the path and in an enum field: the violations quote them, in the
+    # log, the journal, the drift report and its file.
+    token = "proxy-admin-token-5531"
+    report = tmp_path / "drift.json"
+    proxy = _proxy(target, admin_token=token, drift_report=str(report))
+    client = _client(proxy)
+    control = ProxyControl(proxy, admin_token=token)
+    user = _user(target)
+    with caplog.at_level(logging.WARNING, logger="gong_tasks_kit.proxy"):
+        client.patch(f"/v2/tasks/{token}", json={"userId": user, "status": "DONE"})
+        client.post("/v2/tasks", json={"filter": {"userId": user, **ALL, "types": [token]}})
+    proxy_runtime(proxy).close()
+    written = {
+        "journal": orjson.dumps(control.requests()).decode(),
+        "drift": orjson.dumps(control.drift()).decode(),
+        "drift file": report.read_text(encoding="utf-8"),
+        "log": caplog.text,
+    }
+    for where, text in written.items():
+        assert token not in text, f"the admin token in the {where}"
+    assert "'[redacted]' is not one of" in written["drift file"]
+    assert "[redacted]" in caplog.text
+
+
 def test_a_body_that_is_not_utf8_is_judged_and_passed_on_never_a_500(target: Flask) -> None:
     proxy = _proxy(target)
     client, control = _client(proxy), ProxyControl(proxy)

@@ -31,6 +31,7 @@ from gong_tasks_kit.serving.errors import gong_headers
 from gong_tasks_kit.serving.flask_app import install
 from gong_tasks_kit.serving.limiter import GongLimiter
 from gong_tasks_kit.serving.renamed import renamed_names
+from gong_tasks_kit.serving.runtime import configured_secrets
 from gong_tasks_kit.serving.settings import is_setting, read_settings
 from gong_tasks_kit.serving.state import SharedState, open_state
 
@@ -71,7 +72,7 @@ def drift() -> Response:
 
 
 def _runtime(settings: ProxySettings, state: SharedState, summary_at_exit: bool) -> ProxyRuntime:
-    credentials = CredentialFilter()
+    credentials = CredentialFilter(configured_secrets(settings))
     recording = None
     if settings.record:
         seed = settings.anonymize_seed

@@ -107,7 +107,7 @@ class ProxyExchange:
             logger.warning(
                 "%s %s -> %d breaks the spec: %s",
                 call.method,
-                loggable(call.path),
+                runtime.credential_filter.scrub_text(loggable(call.path)),
                 reply.status,
                 printable("; ".join(shown)),
             )

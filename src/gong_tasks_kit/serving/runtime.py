@@ -27,6 +27,12 @@ __all__ = ["ServerRuntime"]
 logger = logging.getLogger("gong_tasks_kit.serving")
 
 
+def configured_secrets(settings: ServerSettings) -> frozenset[str]:
+    """The secrets a server is configured with (the admin token, the shared state's
+    password): redacted wherever a caller puts one."""
+    return frozenset({settings.admin_token, *url_secrets(settings.state)} - {""})
+
+
 @functools.lru_cache(maxsize=16)
 def redactor_of(secrets: frozenset[str]) -> Redactor:
     """One redactor per set of secrets (built once: a runtime asks on every read)."""
@@ -61,8 +67,7 @@ class ServerRuntime:
     def secrets(self) -> frozenset[str]:
         """Every secret the server was configured with (the admin token, the shared
         state's password): redacted wherever a caller puts one."""
-        settings = self.settings
-        return frozenset({settings.admin_token, *url_secrets(settings.state)} - {""})
+        return configured_secrets(self.settings)
 
     @property
     def redactor(self) -> Redactor:
