@@ -86,19 +86,28 @@ def test_the_mock_and_the_proxy_refuse_a_wrong_method_alike() -> None:
         assert answer.json["errors"] == ["Method GET is not allowed on /v2/tasks"]  # type: ignore[index]
 
 
-def _planted(client: FlaskClient, secret: str) -> None:
-    """Send ``secret`` in a header, the body, the session id and the path."""
+#: What the admin API shows of the controls and the calls.
+ADMIN_VIEWS = ("requests", "status", "plans")
+
+
+def _planted(client: FlaskClient, secret: str, token: str | None = None) -> None:
+    """Send ``secret`` in a header, the body, the session id and the path, and as the
+    session of a plan and of chaos (an admin call, with the admin ``token`` if any)."""
     headers = {"X-Gong-Mock-Session": secret, "X-Note": secret, "Authorization": "Bearer x"}
     client.post("/v2/tasks", data=f'{{"filter": "{secret}"}}', headers=headers)
     client.patch(f"/v2/tasks/{secret}", json={"userId": secret})
+    admin = {"X-Gong-Mock-Admin-Token": token} if token else {}
+    plan = {"steps": [{"status": 500}], "session": secret}
+    assert client.post("/__admin/plans", json=plan, headers=admin).status_code == 201
+    chaos = {"rate": 0.0, "session": secret}
+    assert client.put("/__admin/chaos", json=chaos, headers=admin).status_code == 200
 
 
 def _shown(client: FlaskClient, token: str | None = None) -> str:
     headers = {"X-Gong-Mock-Admin-Token": token} if token else {}
-    journal = client.get("/__admin/requests", headers=headers)
-    status = client.get("/__admin/status", headers=headers)
-    assert journal.status_code == status.status_code == 200
-    return journal.text + status.text
+    shown = [client.get(f"/__admin/{what}", headers=headers) for what in ADMIN_VIEWS]
+    assert [answer.status_code for answer in shown] == [200] * len(ADMIN_VIEWS)
+    return "".join(answer.text for answer in shown)
 
 
 def test_the_admin_token_never_shows_in_the_journal_or_the_status() -> None:
@@ -107,7 +116,7 @@ def test_the_admin_token_never_shows_in_the_journal_or_the_status() -> None:
         create_proxy_app({"target": "http://127.0.0.1:9", "admin_token": ADMIN_TOKEN}),
     ):
         client = app.test_client()
-        _planted(client, ADMIN_TOKEN)
+        _planted(client, ADMIN_TOKEN, ADMIN_TOKEN)
         shown = _shown(client, ADMIN_TOKEN)
         assert ADMIN_TOKEN not in shown
         assert "[redacted]" in shown

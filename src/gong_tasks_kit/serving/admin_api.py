@@ -38,8 +38,11 @@ ADMIN_PREFIX = "/__admin"
 admin = Blueprint("admin", __name__, url_prefix=ADMIN_PREFIX)
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status=status, headers=gong_headers())
+def _json(payload: Any, status: int = 200, *, scrubbed: bool = False) -> Response:
+    """An admin answer, without a secret of the server's: an admin caller may have put
+    one in a plan's or chaos' session, say (unless ``scrubbed`` already)."""
+    shown = payload if scrubbed else runtime_of().shown(payload)
+    return Response(orjson.dumps(shown), status=status, headers=gong_headers())
 
 
 def _bad(message: str) -> ApiError:
@@ -180,7 +183,7 @@ def list_requests() -> Response:
     entries = current.state.journal()
     last_id = int(entries[-1]["id"]) if entries else 0
     shown = [presented(current.shown(entry)) for entry in query.select(entries)]
-    return _json({"requests": shown, "lastId": last_id})
+    return _json({"requests": shown, "lastId": last_id}, scrubbed=True)
 
 
 @admin.delete("/requests")
