@@ -39,6 +39,38 @@ def test_proxy_record_refuses_a_folder_at_start(tmp_path: Path) -> None:
     assert run.stderr.splitlines() == [f"Error: {tmp_path}: is a folder, not a file"]
 
 
+@pytest.mark.parametrize(
+    ("files", "words"),
+    [
+        ({"--record": "/dev/null"}, "/dev/null: is not a regular file"),
+        (
+            {"--record": "out.json", "--drift-report": "./out.json"},
+            "--record and --drift-report name the same file (./out.json)",
+        ),
+        (
+            {"--drift-report": "a.json", "--spec-patch": "a.json"},
+            "--drift-report and --spec-patch name the same file (a.json)",
+        ),
+    ],
+)
+def test_proxy_refuses_a_device_or_one_file_for_two_at_start(
+    tmp_path: Path, files: dict[str, str], words: str
+) -> None:
+    # Each write replaces its file: a device would be replaced by a file, and of two
+    # options naming one file only the last write would be kept.
+    run = subprocess.run(  # noqa: S603 - our own console script
+        [GONG_TASKS, "proxy", "--target", "http://127.0.0.1:1", *sum(files.items(), ())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.splitlines() == [f"Error: {words}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_proxy_record_write_failure_shows_in_health_and_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

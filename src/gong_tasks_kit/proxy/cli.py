@@ -8,6 +8,8 @@ recording are gathered in it), with as many threads as ``--threads``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import click
@@ -55,6 +57,18 @@ def _banner(runtime: ProxyRuntime, settings: ProxySettings) -> str:
     return "\n".join(lines)
 
 
+def _refuse_one_file_for_two(files: Mapping[str, str]) -> None:
+    """Each file the proxy writes is its own: two options naming one file would each
+    overwrite what the other wrote."""
+    named: dict[Path, str] = {}
+    for option, path in files.items():
+        if not path:  # not asked for
+            continue
+        same = named.setdefault(Path(path).resolve(), option)
+        if same != option:
+            raise StartError(f"{same} and {option} name the same file ({path})")
+
+
 @click.command("proxy")
 @settings_options(ProxySettings)
 @spec_option
@@ -66,10 +80,16 @@ def proxy_command(**options: Any) -> None:
     also reads a GONG_PROXY_* environment variable.
     """
     settings = bound_port(settings_from_options(options, ProxySettings))
-    for path in (settings.record, settings.drift_report, settings.spec_patch):
+    files = {
+        "--record": settings.record,
+        "--drift-report": settings.drift_report,
+        "--spec-patch": settings.spec_patch,
+    }
+    for path in files.values():
         problem = check_writable(path) if path else None
         if problem is not None:
             raise StartError(problem)
+    _refuse_one_file_for_two(files)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     state = open_state(settings.state)
     problem = start_problem(settings, state)

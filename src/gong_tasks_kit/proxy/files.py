@@ -43,13 +43,16 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def check_writable(path: str) -> str | None:
-    """Why ``path`` cannot be written (None when it can): it must not be a folder, and a
-    file must be creatable in its folder (tried: permissions, a read-only file system,
+    """Why ``path`` cannot be written (None when it can): it must not be a folder nor
+    anything but a regular file (each write replaces the file), and a file must be
+    creatable in its folder (tried: permissions, a read-only file system,
     a missing folder all show)."""
     target = Path(path)
     folder = target.resolve().parent
     if target.is_dir():
         return f"{path}: is a folder, not a file"
+    if target.exists() and not target.is_file():  # a device, a pipe: it would be replaced
+        return f"{path}: is not a regular file"
     if not folder.is_dir():
         return f"{path}: the folder {folder} does not exist"
     try:
