@@ -25,13 +25,12 @@ from gong_tasks_kit.serving.command_line import (
     StartError,
     admin_banner_line,
     bound_port,
+    ready_state,
     serve_until_stopped,
     shown_host,
 )
 from gong_tasks_kit.serving.flask_app import dispatcher_of
 from gong_tasks_kit.serving.options import settings_from_options, settings_options
-from gong_tasks_kit.serving.preflight import start_problem
-from gong_tasks_kit.serving.state import open_state
 from gong_tasks_kit.spec.option import spec_banner_note, spec_option
 
 __all__ = ["serve_command"]
@@ -102,10 +101,7 @@ def serve_command(**options: Any) -> None:
     token -> scopes), never on the command line.
     """
     settings = bound_port(settings_from_options(options, MockSettings))
-    state = open_state(settings.state)
-    problem = start_problem(settings, state)
-    if problem is not None:
-        raise click.ClickException(problem)
+    state = ready_state(settings)
     try:
         app = create_app(settings=settings, state=state)
     except DataFileError as error:

@@ -192,6 +192,16 @@ def test_port_0_binds_a_free_port_and_says_which(program: str) -> None:
         (["serve", "--state", "redis://127.0.0.1:notaport/0"], {}, "GONG_MOCK_STATE (--state)"),
         (["serve", "--state", "redis://[::1/0"], {}, "Invalid IPv6 URL"),
         (["serve", "--state", "redis://127.0.0.1:6379/abc"], {}, "the database must be a number"),
+        (
+            ["serve", "--state", "redis://127.0.0.1:6379/0?socket_timeout=abc"],
+            {},
+            "Invalid value for 'socket_timeout' in connection URL",
+        ),
+        (
+            ["proxy", "--target", "http://127.0.0.1:1", "--state", "redis://h:6379/0?foo=bar"],
+            {},
+            "redis-py knows no URL option 'foo'",
+        ),
         (["proxy", "--target", "http://[::1"], {}, "GONG_PROXY_TARGET (--target)"),
         (["proxy", "--target", "http://h:notaport"], {}, "must be an http:// or https://"),
         (["serve"], {"GONG_MOCK_ADMIN_TOKEN": " padded "}, "the admin token must be printable"),
@@ -216,5 +226,6 @@ def test_a_setting_that_can_never_work_is_one_line_and_exit_2(
     assert "Traceback" not in run.stderr + run.stdout
     errors = [line for line in run.stderr.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 1, run.stderr  # one line says what is wrong (after click's usage)
+    assert errors[0].count(", got ") <= 1, errors  # the value given, said once
     for secret in ("padded", "tökén", "key:with-colon"):  # a credential is never quoted
         assert secret not in run.stderr

@@ -22,13 +22,13 @@ from gong_tasks_kit.serving.command_line import (
     StartError,
     admin_banner_line,
     bound_port,
+    ready_state,
     serve_until_stopped,
     shown_host,
 )
 from gong_tasks_kit.serving.flask_app import dispatcher_of
 from gong_tasks_kit.serving.options import settings_from_options, settings_options
-from gong_tasks_kit.serving.preflight import start_problem
-from gong_tasks_kit.serving.state import open_state, redact_url
+from gong_tasks_kit.serving.state import redact_url
 from gong_tasks_kit.spec.option import spec_banner_note, spec_option
 
 
@@ -91,10 +91,7 @@ def proxy_command(**options: Any) -> None:
             raise StartError(problem)
     _refuse_one_file_for_two(files)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
-    state = open_state(settings.state)
-    problem = start_problem(settings, state)
-    if problem is not None:
-        raise click.ClickException(problem)
+    state = ready_state(settings)
     app = create_proxy_app(settings=settings, state=state, summary_at_exit=True)
     runtime = proxy_runtime(app)
     # One process: the drift report and the recording are gathered in it.

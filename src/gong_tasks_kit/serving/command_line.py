@@ -13,14 +13,16 @@ from typing import NoReturn, TypeVar
 import click
 
 from gong_tasks_kit.serving.dispatcher import TasksDispatcher
-from gong_tasks_kit.serving.preflight import free_port
+from gong_tasks_kit.serving.preflight import free_port, start_problem
 from gong_tasks_kit.serving.server import ServeError, serve
 from gong_tasks_kit.serving.settings import ServerSettings
+from gong_tasks_kit.serving.state import SharedState, open_state
 
 __all__ = [
     "StartError",
     "admin_banner_line",
     "bound_port",
+    "ready_state",
     "serve_until_stopped",
     "shown_host",
 ]
@@ -32,6 +34,24 @@ class StartError(click.ClickException):
     """A start refused in one line (``Error: ...``), exit status 2, no traceback."""
 
     exit_code = 2
+
+
+def ready_state(settings: ServerSettings) -> SharedState:
+    """The shared state the settings name, opened, once the server can start with it
+    (Redis answers; the port is free).
+
+    Raises:
+        StartError: for a state URL redis-py refuses (exit 2).
+        click.ClickException: for a state that cannot be reached or a port that is taken.
+    """
+    try:
+        state = open_state(settings.state)
+    except ValueError as error:
+        raise StartError(str(error)) from None
+    problem = start_problem(settings, state)
+    if problem is not None:
+        raise click.ClickException(problem)
+    return state
 
 
 def admin_banner_line(settings: ServerSettings) -> str:

@@ -41,10 +41,9 @@ def normalize_state_url(url: str) -> str:
     if text.startswith(_REDIS_SCHEMES) and _redis_url_problem(text) is None:
         return text
     problem = _redis_url_problem(text) if text.startswith(_REDIS_SCHEMES) else None
+    # The settings' error adds the value given (without its secrets).
     raise ValueError(
-        "state must be memory:// or redis://host:port/db"
-        + (f" ({problem})" if problem else "")
-        + f", got {redact_url(text)!r}"
+        "state must be memory:// or redis://host:port/db" + (f" ({problem})" if problem else "")
     )
 
 
@@ -64,7 +63,7 @@ def _redis_url_problem(url: str) -> str | None:
         return "no port after ':'"
     database = parts.path.strip("/")
     if database and not (database.isascii() and database.isdigit()):
-        return f"the database must be a number, got {database[:20]!r}"
+        return f"the database must be a number, not {database[:20]!r}"
     return None
 
 

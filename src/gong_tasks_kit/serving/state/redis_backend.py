@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -20,7 +21,7 @@ from gong_tasks_kit.serving.state.backend import (
     DataChangeKind,
     TaskChange,
 )
-from gong_tasks_kit.serving.state_urls import describe_redis_error
+from gong_tasks_kit.serving.state_urls import describe_redis_error, redact_url
 
 _PREFIX = "gong-mock:"
 _TASK_CHANGES = f"{_PREFIX}task-changes:"
@@ -59,9 +60,25 @@ class RedisState:
     """State in Redis, shared by every worker and instance pointed at the same database."""
 
     def __init__(self, url: str) -> None:
-        """Connect lazily to ``redis://host:port/db``."""
+        """Connect lazily to ``redis://host:port/db``.
+
+        Raises:
+            ValueError: for a URL option redis-py refuses (``?socket_timeout=abc``) or does
+                not know (``?foo=bar``), found now rather than at the first call.
+        """
         self.url = url
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+            pool = self._redis.connection_pool
+            pool.connection_class(**pool.connection_kwargs)  # built, not connected
+        except ValueError as error:
+            raise ValueError(f"the state {redact_url(url)}: {error}") from None
+        except TypeError as error:  # redis-py passes the URL's options on as arguments
+            unknown = re.search(r"argument '(\w+)'", str(error))
+            option = repr(unknown.group(1)) if unknown else "in it"
+            raise ValueError(
+                f"the state {redact_url(url)}: redis-py knows no URL option {option}"
+            ) from None
         self._pop_step = self._redis.register_script(_POP_STEP_SCRIPT)
 
     def _plan_key(self, scope: str) -> str:
