@@ -13,6 +13,7 @@ from typing import NoReturn, TypeVar
 import click
 
 from gong_tasks_kit.serving.dispatcher import TasksDispatcher
+from gong_tasks_kit.serving.options import StartError
 from gong_tasks_kit.serving.preflight import free_port, start_problem
 from gong_tasks_kit.serving.server import ServeError, serve
 from gong_tasks_kit.serving.settings import ServerSettings
@@ -28,12 +29,6 @@ __all__ = [
 ]
 
 ServerSettingsT = TypeVar("ServerSettingsT", bound=ServerSettings)
-
-
-class StartError(click.ClickException):
-    """A start refused in one line (``Error: ...``), exit status 2, no traceback."""
-
-    exit_code = 2
 
 
 def ready_state(settings: ServerSettings) -> SharedState:

@@ -69,14 +69,21 @@ def settings_options(
     return decorate
 
 
+class StartError(click.ClickException):
+    """A start refused in one line (``Error: ...``), exit status 2, no traceback, and no
+    usage lines: a setting may come from a variable as well as an option."""
+
+    exit_code = 2
+
+
 def settings_from_options(options: dict[str, Any], settings_class: type[SettingsT]) -> SettingsT:
     """The settings, with the options actually given on the command line on top.
 
     Raises:
-        click.UsageError: naming each bad setting.
+        StartError: naming each bad setting.
     """
     given = {name: value for name, value in options.items() if value is not None}
     try:
         return read_settings(settings_class, given)
     except SettingsError as error:
-        raise click.UsageError(str(error)) from None
+        raise StartError(str(error)) from None
