@@ -5,6 +5,7 @@ the exit status."""
 from __future__ import annotations
 
 import errno
+import json
 import shutil
 import signal
 import subprocess
@@ -141,3 +142,28 @@ def test_proxy_process_exits_non_zero_when_the_recording_is_lost(
     assert f"the recording could not be written to {record} (No such file or directory)" in output
     assert "tasks recorded" not in output
     assert health["recording"]["tasks"] > 0
+
+
+def test_proxy_leaves_its_files_when_no_call_reached_the_target(tmp_path: Path) -> None:
+    # Every call answered 502 (the target is down): the run's files say so, they are
+    # not missing (a nightly job keeps them as its artifacts).
+    record, drift = tmp_path / "recording.json", tmp_path / "drift.json"
+    process, url = start_proxy(
+        "http://127.0.0.1:1", tmp_path, "--record", str(record), "--drift-report", str(drift)
+    )
+    try:
+        answer = requests.post(
+            f"{url}/v2/tasks",
+            json={"filter": {"userId": "1", **ALL}},
+            headers={"Authorization": DEFAULT_AUTHORIZATION},
+            timeout=10,
+        )
+        assert answer.status_code == 502
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert code == 0
+    assert json.loads(record.read_text(encoding="utf-8"))["tasks"] == []
+    assert json.loads(drift.read_text(encoding="utf-8"))["exchanges"] == 0
+    assert f"0 tasks recorded in {record}" in (tmp_path / "proxy.log").read_text()

@@ -68,7 +68,8 @@ class FileKeeper:
     """Keeps one file in step with a renderer: soon after changes, and on exit."""
 
     def __init__(self, path: str, render: Callable[[], bytes], interval: float = FLUSH_SECONDS):
-        """Prepare (nothing is written until a change).
+        """Prepare (nothing is written yet; the file is written at :meth:`close` even
+        when nothing changed, so a run that saw nothing still leaves its file).
 
         Args:
             path: The file.
@@ -80,7 +81,7 @@ class FileKeeper:
         self._interval = interval
         self._lock = threading.Lock()  # the flag and the thread
         self._writing = threading.Lock()  # one write at a time, in order
-        self._dirty = False
+        self._dirty = True  # written once at least
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
