@@ -43,10 +43,13 @@ CANARIES = (
     "778899",
     "Ottoline",
     "Vexworth",
+    "canaryweb",
+    "canaryteam",
 )
 TITLE = (
     "Call Zorbulon Quillfeather of Canarycorp at zorbulon.q@canary-mail.example or "
-    "+1 (415) 555-0199 about https://canarysite.example.com/deal/778899"
+    "+1 (415) 555-0199 about https://canarysite.example.com/deal/778899; also ZORBULON "
+    "QUILLFEATHER at CANARYCORP, www.canaryweb.example and canaryteam.io/people"
 )
 
 
@@ -140,6 +143,16 @@ def test_anonymizer_free_text_finds_each_kind_once() -> None:
         "Call Al Bo (Zed LLC) at <email> or <phone> with Cy Dee on 2025-08-13 about 12 "
         "seats, see <url>; Johnson stays",
         7,
+    )
+
+
+def test_anonymizer_free_text_finds_names_in_any_case_and_hosts_without_a_scheme() -> None:
+    scrubber = TextScrubber(lambda url: "<url>", lambda email: "<email>", lambda phone: "<phone>")
+    names = {"John": "Al", "Acme, Inc.": "Zed LLC"}
+    text = "JOHN of acme, inc. at www.acme.com, acme.io/team or Mr.Smith; v2.0 e.g. 1.5x"
+    assert scrubber.scrub(text, names) == (
+        "Al of Zed LLC at <url>, <url> or <url>; v2.0 e.g. 1.5x",
+        5,
     )
 
 

@@ -1,5 +1,6 @@
-"""Finding people in free text (a manual task's title, a flow's name): URLs, email
-addresses, phone numbers, and the names a recording has met so far.
+"""Finding people in free text (a manual task's title, a flow's name): URLs (with or
+without their scheme), email addresses, phone numbers, and the names a recording has met
+so far, in any case.
 
 One pass finds URLs, emails and phone numbers; the text between them is read word by
 word, each run of words looked up among the known names, longest first. So a replacement
@@ -15,6 +16,12 @@ from collections.abc import Callable, Mapping
 
 _URL = r"https?://[^\s<>\"'()]+(?<![.,;:!?])"  # a sentence's stop is not the URL's
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+# A host written without its scheme (www.acme-corp.com, acme.io/team): labels, then a
+# top-level domain of letters; not inside a word, an address or a path.
+_DOMAIN = (
+    r"(?<![\w@.\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w@-])"
+    r"(?:/[^\s<>\"'()]*(?<![.,;:!?]))?"
+)
 # A run of digits with the separators numbers are written with; at least 7 digits (see
 # _is_phone), so counts, years and short codes stay.
 _PHONE = r"(?<![\w+])\+?\(?\d[\d ().\-/]{5,}\d(?!\w)"
@@ -28,7 +35,9 @@ def _is_phone(text: str) -> bool:
     return digits >= _MIN_PHONE_DIGITS and not _ISO_DATE.fullmatch(text.strip())
 
 
-_FOUND = re.compile(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<phone>{_PHONE})")
+_FOUND = re.compile(
+    f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<domain>{_DOMAIN})|(?P<phone>{_PHONE})"
+)
 _WORD = re.compile(r"\w+")
 
 
@@ -56,11 +65,15 @@ class TextScrubber:
         self._phone = phone
         self._longest = 0  # the most words in a known name
         self._names_seen = 0
+        # The known names case-folded: "ACME CORP" in a title is still Acme Corp.
+        self._folded: dict[str, str] = {}
 
     def _names(self, text: str, names: Mapping[str, str]) -> tuple[str, int]:
         if len(names) != self._names_seen:
             self._longest = max((_words(name) for name in names), default=0)
             self._names_seen = len(names)
+            self._folded = {name.casefold(): names[name] for name in names}
+        folded = self._folded
         words = list(_WORD.finditer(text))
         out: list[str] = []
         found = done = index = 0
@@ -70,12 +83,12 @@ class TextScrubber:
                 end = words[index + count - 1].end()
                 # A name may end in a stop or a bracket ("Acme, Inc."): one more character.
                 for stop in (end + 1, end) if end < len(text) else (end,):
-                    candidate = text[start:stop]
-                    if len(candidate) >= _MIN_NAME and candidate in names:
+                    candidate = text[start:stop].casefold()
+                    if len(candidate) >= _MIN_NAME and candidate in folded:
                         break
                 else:
                     continue
-                out += (text[done:start], names[candidate])
+                out += (text[done:start], folded[candidate])
                 done, found = stop, found + 1
                 index += count
                 while index < len(words) and words[index].start() < done:
@@ -102,7 +115,11 @@ class TextScrubber:
                 continue  # a date, a count: left for the names pass
             between, named = self._names(text[done : match.start()], names)
             replace = (
-                self._url if kind == "url" else self._email if kind == "email" else self._phone
+                self._url
+                if kind in ("url", "domain")
+                else self._email
+                if kind == "email"
+                else self._phone
             )
             out += (between, replace(value))
             found += named + 1
