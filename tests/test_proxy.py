@@ -329,6 +329,17 @@ def test_a_body_that_is_not_utf8_is_judged_and_passed_on_never_a_500(target: Fla
     assert any("not UTF-8 text" in line for line in control.requests()[-1]["violations"])
 
 
+def test_a_request_nested_past_any_of_gongs_is_one_clear_violation(target: Flask) -> None:
+    proxy = _proxy(target)
+    client, control = _client(proxy), ProxyControl(proxy)
+    deep = b'{"filter": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    answer = client.post("/v2/tasks", data=deep, content_type="application/json")
+    assert answer.status_code == 400  # the target's verdict, passed on
+    assert control.requests()[-1]["violations"] == [
+        "request: the body nests arrays and objects more than 64 levels deep"
+    ]
+
+
 @pytest.mark.parametrize(
     ("sent", "forwarded"),
     [

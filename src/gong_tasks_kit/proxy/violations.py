@@ -12,6 +12,7 @@ from itertools import islice
 from gong_tasks_kit.proxy.forward import TargetReply
 from gong_tasks_kit.serving.bounds import cut
 from gong_tasks_kit.serving.errors import ApiError
+from gong_tasks_kit.serving.json_input import MAX_JSON_DEPTH, nested_too_deep
 from gong_tasks_kit.serving.task_ids import parse_task_id
 from gong_tasks_kit.spec.reference import (
     Violation,
@@ -55,6 +56,13 @@ class ExchangeViolation:
         return f"{self.side} {_INDEX.sub('[]', self.location)}"
 
 
+def _too_deep(side: str) -> list[ExchangeViolation]:
+    """A body nested deeper than any of Gong's: said so, not handed to a validator that
+    would exhaust the stack on it (counted on the text: for requests, which are small)."""
+    message = f"the body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
+    return [ExchangeViolation(side, "body", message)]
+
+
 def _side(side: str, found: Iterable[Violation]) -> list[ExchangeViolation]:
     kept = islice(found, MAX_PER_EXCHANGE)
     return [
@@ -73,6 +81,8 @@ def request_violations(
         except ApiError as error:
             location, _, message = error.errors[0].partition(": ")
             found.append(ExchangeViolation("request", location, message))
+    if nested_too_deep(body):
+        return [*found, *_too_deep("request")]
     violations = iter_request_violations(body, content_type=content_type, operation=operation_id)
     found += _side("request", violations)
     return found[:MAX_PER_EXCHANGE]
