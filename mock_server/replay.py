@@ -17,8 +17,6 @@ before the body is read: the journal shows ``answeredBy: replay``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import orjson
 
 from gong_tasks_kit.mock_server.settings import MockSettings
@@ -32,6 +30,7 @@ from gong_tasks_kit.serving.recorded_answers import (
 )
 from gong_tasks_kit.serving.state import SharedState
 from gong_tasks_kit.serving.task_documents import TaskDocumentError, parse_task_document
+from gong_tasks_kit.spec.file_reading import FileReadError, read_at_most
 
 #: The largest recording read (tasks included).
 MAX_RECORDING_BYTES = 512 * 1024 * 1024
@@ -60,12 +59,9 @@ __all__ = [
 
 def _read(path: str) -> bytes:
     try:
-        with Path(path).open("rb") as file:
-            raw = file.read(MAX_RECORDING_BYTES + 1)
-    except OSError as error:
-        raise ReplayFileError(f"--replay {path}: cannot read it: {error.strerror}") from None
-    if len(raw) > MAX_RECORDING_BYTES:
-        raise ReplayFileError(f"--replay {path}: larger than {MAX_RECORDING_BYTES} bytes")
+        raw = read_at_most(path, MAX_RECORDING_BYTES)
+    except FileReadError as error:
+        raise ReplayFileError(f"--replay {path}: {error}") from None
     return raw.removeprefix(_UTF8_BOM)
 
 

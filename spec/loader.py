@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import yaml
 
+from gong_tasks_kit.spec.file_reading import FileReadError, read_at_most
+
 if TYPE_CHECKING:
     from openapi_core import OpenAPI
 
@@ -96,12 +98,9 @@ def read_spec_file(path: Path) -> str:
         SpecFileError: saying why, in one line.
     """
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_SPEC_BYTES + 1)
-    except OSError as error:
-        raise SpecFileError(f"{path}: cannot be read ({error.strerror})") from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecFileError(f"{path}: larger than {MAX_SPEC_BYTES} bytes")
+        data = read_at_most(path, MAX_SPEC_BYTES)
+    except FileReadError as error:
+        raise SpecFileError(f"{path}: {error}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

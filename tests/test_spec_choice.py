@@ -116,7 +116,7 @@ def test_a_spec_file_that_cannot_stand_in_is_refused_in_one_line(tmp_path: Path)
     (tmp_path / "broken.yaml").write_text("a: [b\n", encoding="utf-8")
     (tmp_path / "huge.yaml").write_bytes(b"#" * (MAX_SPEC_BYTES + 1))
     cases = {
-        tmp_path / "missing.yaml": "cannot be read",
+        tmp_path / "missing.yaml": "cannot read it",
         tmp_path / "list.yaml": "does not hold a mapping",
         tmp_path / "broken.yaml": "is not valid YAML at line 2",
         tmp_path / "huge.yaml": f"larger than {MAX_SPEC_BYTES} bytes",
@@ -175,7 +175,7 @@ def test_cli_spec_lint_lints_a_given_file(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "examples.missingScope" in bad.stderr
     assert unreadable.returncode == 2
-    assert "cannot be read" in unreadable.stderr
+    assert "cannot read it" in unreadable.stderr
 
 
 def test_banners_name_a_spec_other_than_the_packaged_one(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from gong_tasks_kit.serving.faults import (
     parse_latency,
     parse_plan,
 )
+from gong_tasks_kit.spec.file_reading import FileReadError, read_at_most
 
 __all__ = [
     "BUILT_IN",
@@ -377,12 +378,9 @@ def load_scenario(path: str | Path) -> Scenario:
     if path.suffix.lower() == ".json":
         return _recording_scenario(path)
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_SCENARIO_BYTES + 1)
-    except OSError as error:
-        raise ScenarioError(f"--scenario {path}: cannot read it: {error.strerror}") from None
-    if len(raw) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"--scenario {path}: larger than {MAX_SCENARIO_BYTES} bytes")
+        raw = read_at_most(path, MAX_SCENARIO_BYTES)
+    except FileReadError as error:
+        raise ScenarioError(f"--scenario {path}: {error}") from None
     try:
         return parse_scenario(
             _yaml(raw.decode("utf-8", "replace")),
