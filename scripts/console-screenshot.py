@@ -22,16 +22,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # chromium launched as the browser tests do
+from chromium import launch_chromium  # noqa: E402
+
 OUT = ROOT / "docs" / "console.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 READ = "Bearer gong-mock-token"
 WRITE = "Bearer gong-mock-write-token"
 
@@ -118,9 +112,7 @@ def main() -> None:
                     raise
                 time.sleep(0.1)
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-            )
+            browser = launch_chromium(driver)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"{url}/__admin/ui")
             page.wait_for_selector("#journal-rows", state="attached")
